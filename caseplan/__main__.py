@@ -1,0 +1,3 @@
+from caseplan.cli import app
+
+app()

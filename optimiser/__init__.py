@@ -1,0 +1,18 @@
+"""Case allocation on plain data: the policy interface, eligibility rules and allocation policies.
+
+Pure Python: it imports neither simpy nor streamlit, so a team manager can use it on two CSVs.
+"""
+
+from optimiser.heuristics import LeastLoaded, RoundRobin, make_policy
+from optimiser.policy import Decision, Policy, Snapshot, WaitingCase, WorkerSlot
+
+__all__ = [
+    "Decision",
+    "LeastLoaded",
+    "Policy",
+    "RoundRobin",
+    "Snapshot",
+    "WaitingCase",
+    "WorkerSlot",
+    "make_policy",
+]

@@ -1,0 +1,130 @@
+"""The allocation snapshot a policy receives, the decisions it returns, and the policy protocol.
+
+The simulator builds a :class:`Snapshot` at every allocation meeting; a team manager can build one from
+CSVs. Every decision carries a reason so the allocation is explainable (Standard 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+TOLERANCE = 1e-9
+"""Hours of slack allowed when comparing a load with a capacity (floating point)."""
+
+
+@dataclass(slots=True)
+class WorkerSlot:
+    """A worker as the allocation sees them: capacity and current load in hours per week."""
+
+    id: str
+    team: str
+    role: str
+    asye: bool
+    case_capacity: float
+    load: float
+    skills: frozenset[str] = frozenset()
+
+    def ratio_with(self, extra: float) -> float:
+        """Load ratio if ``extra`` hours were added (inf for a worker with no case capacity)."""
+        if self.case_capacity <= 0:
+            return float("inf")
+        return (self.load + extra) / self.case_capacity
+
+
+@dataclass(slots=True)
+class WaitingCase:
+    """A case waiting for a worker."""
+
+    id: str
+    case_type: str
+    weight: float
+    team: str
+    priority: int = 2
+    must_allocate: bool = False
+    asye_sole_allowed: bool = True
+    required_skills: frozenset[str] = frozenset()
+    waiting_since: float = 0.0
+    previous_worker: str | None = None
+
+
+@dataclass(slots=True)
+class Decision:
+    """Where one waiting case went (``worker_id`` None = left waiting) and why."""
+
+    case_id: str
+    worker_id: str | None
+    reason: str
+    runner_up: str | None = None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """Everything a policy needs at one allocation meeting."""
+
+    workers: list[WorkerSlot]
+    cases: list[WaitingCase]
+    max_load_ratio: float | None = 1.0
+    continuity: bool = True
+    order: Literal["priority_then_fifo", "fifo"] = "priority_then_fifo"
+    time: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+
+class Policy(Protocol):
+    """An allocation rule. Implementations may keep state between meetings (e.g. a rotation)."""
+
+    name: str
+
+    def allocate(self, snapshot: Snapshot) -> list[Decision]:
+        """One decision per case in ``snapshot.cases``."""
+        ...
+
+
+# ------------------------------------------------------------------------------------ hard rules
+
+ASYE_RULE = "ASYE rule: no sole holding of this case type in the first year"
+SKILL_MISSING = "skill missing"
+OTHER_TEAM = "other team"
+NO_CASE_CAPACITY = "holds no cases"
+
+
+def ineligibility(worker: WorkerSlot, case: WaitingCase) -> str | None:
+    """Why ``worker`` may not hold ``case`` at all (None if eligible); capacity is not checked here."""
+    if worker.team != case.team:
+        return OTHER_TEAM
+    if worker.case_capacity <= 0:
+        return NO_CASE_CAPACITY
+    if worker.asye and not case.asye_sole_allowed:
+        return ASYE_RULE
+    if not case.required_skills <= worker.skills:
+        return SKILL_MISSING
+    return None
+
+
+def has_room(worker: WorkerSlot, weight: float, max_load_ratio: float | None) -> bool:
+    """True if ``weight`` more hours keep the worker within ``max_load_ratio`` of case capacity."""
+    if max_load_ratio is None:
+        return True
+    return worker.load + weight <= worker.case_capacity * max_load_ratio + TOLERANCE
+
+
+def ordered_cases(snapshot: Snapshot) -> list[WaitingCase]:
+    """Cases in the order the meeting considers them (priority first unless plain FIFO)."""
+    if snapshot.order == "fifo":
+        return sorted(snapshot.cases, key=lambda c: (c.waiting_since, c.id))
+    return sorted(snapshot.cases, key=lambda c: (-c.priority, c.waiting_since, c.id))
+
+
+def unallocated_reason(case: WaitingCase, workers: list[WorkerSlot]) -> str:
+    """The binding reason no worker could take ``case``."""
+    reasons = [ineligibility(w, case) for w in workers]
+    if any(r is None for r in reasons):
+        return "all eligible workers at capacity"
+    in_team = [r for r in reasons if r != OTHER_TEAM]
+    if not in_team or all(r == NO_CASE_CAPACITY for r in in_team):
+        return "no case-holding worker in the team"
+    for rule in (ASYE_RULE, SKILL_MISSING):
+        if rule in in_team:
+            return f"no eligible worker ({rule})"
+    return "no eligible worker"

@@ -1,0 +1,1 @@
+"""caseplan's discrete-event model of a social-work service (simpy)."""

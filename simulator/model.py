@@ -1,0 +1,336 @@
+"""The discrete-event model of one replication (simpy): referrals, case pathways, allocation meetings.
+
+Time is in calendar days from ``meta.start``. A child's episode moves through the case types of the
+scenario (its pathway table); held stages need an allocated worker. Allocation happens at meetings, where
+a :class:`~optimiser.policy.Snapshot` goes to the scenario's policy and its decisions are applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+from optimiser import Decision, Policy, Snapshot, WaitingCase, WorkerSlot, make_policy
+from optimiser.policy import has_room, ineligibility
+from simulator.demand import ReferralRate, next_arrival
+from simulator.entities import (
+    CLOSED,
+    DAYS_PER_WEEK,
+    Case,
+    Stage,
+    TeamState,
+    Worker,
+    build_workers,
+)
+from simulator.metrics import RunMetrics
+from simulator.rng import Streams
+from simulator.scenario.models import CLOSE, Scenario
+
+MEETING_OFFSET_DAYS = 0.5  # meetings sit mid-day, away from the week boundary
+
+
+class ServiceModel:
+    """One replication of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    replication
+        Replication number; with the scenario seed it fixes every random stream.
+    policy
+        Allocation policy; default the one the scenario names.
+    """
+
+    def __init__(self, scenario: Scenario, replication: int = 0, policy: Policy | None = None):
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.streams = Streams(scenario.meta.seed, replication)
+        self.stages = {name: Stage.compile(name, ct) for name, ct in scenario.case_types.items()}
+        self.workers = build_workers(scenario)
+        self.teams = _teams(self.workers)
+        self.policy = policy if policy is not None else make_policy(scenario.allocation.policy)
+        self.horizon_day = scenario.meta.horizon_weeks * DAYS_PER_WEEK
+        self.rate = ReferralRate(scenario.demand, scenario.meta.start, self.horizon_day)
+        self.metrics = RunMetrics(
+            warmup_day=scenario.meta.warmup_weeks * DAYS_PER_WEEK,
+            case_types=list(self.stages),
+            case_log=[] if scenario.outputs.case_log else None,
+            excessive_ratio=scenario.capacity.excessive_ratio,
+            excessive_weeks=scenario.capacity.excessive_weeks,
+        )
+        alloc = scenario.allocation
+        self.urgent_every = alloc.meetings.urgent_every_days
+        self.other_every = alloc.meetings.other_every_days
+        self.entry_names, self.entry_cumulative = _cumulative(scenario.pathway.entry)
+        self.team_names, self.team_cumulative = _cumulative(self._team_shares())
+        self.duration_stream = {n: self.streams[f"duration:{n}"] for n in self.stages}
+        self.transition_stream = {n: self.streams[f"transition:{n}"] for n in self.stages}
+        self.next_child = 0
+
+    # ----------------------------------------------------------------------------------- run
+
+    def run(self) -> RunMetrics:
+        """Simulate the whole horizon and return the collected metrics."""
+        env = self.env
+        env.process(self._weekly())
+        env.process(self._arrivals())
+        for every, urgent_only in ((self.urgent_every, True), (self.other_every, False)):
+            if every > 0:
+                env.process(self._meetings(every, urgent_only))
+        env.run(until=self.horizon_day + 1e-6)
+        return self.metrics
+
+    def _weekly(self):
+        week = 0
+        self._refresh_capacities()
+        per_worker = True
+        while True:
+            yield self.env.timeout(DAYS_PER_WEEK)
+            self.metrics.end_week(week, self.env.now, list(self.teams.values()), per_worker)
+            week += 1
+            if week >= self.scenario.meta.horizon_weeks:
+                return
+            self._refresh_capacities()
+
+    def _refresh_capacities(self) -> None:
+        for w in self.workers:
+            w.refresh_capacity(self.env.now, self.scenario)
+
+    def _arrivals(self):
+        stream, routing = self.streams["arrivals"], self.streams["routing"]
+        while True:
+            t = next_arrival(self.rate, self.env.now, stream, self.horizon_day)
+            if t is None:
+                return
+            yield self.env.timeout(t - self.env.now)
+            team = self.team_names[routing.choice(self.team_cumulative)]
+            self.next_child += 1
+            self._refer(Case(child=self.next_child, team=team, episode=1, referred_at=t))
+
+    def _meetings(self, every: float, urgent_only: bool):
+        yield self.env.timeout(MEETING_OFFSET_DAYS)
+        while True:
+            for team in self.teams.values():
+                if team.waiting:
+                    self._meet(team, urgent_only)
+            yield self.env.timeout(every)
+
+    def _at(self, delay: float, action: Callable, *args) -> None:
+        """Call ``action(*args)`` after ``delay`` days (a bare timer, cheaper than a process)."""
+        self.env.timeout(delay).callbacks.append(lambda _event: action(*args))
+
+    # ------------------------------------------------------------------------------- pathway
+
+    def _refer(self, case: Case, re_referral: bool = False) -> None:
+        now = self.env.now
+        case.referred_at = now
+        self.teams[case.team].open_cases += 1
+        self.metrics.referral(now, case, re_referral)
+        entry = self.entry_names[self.streams["entry"].choice(self.entry_cumulative)]
+        self._enter(case, entry)
+
+    def _enter(self, case: Case, name: str) -> None:
+        if name == CLOSE:
+            self._close(case)
+            return
+        stage = self.stages[name]
+        case.stage = stage
+        case.token += 1
+        case.entered_at = self.env.now
+        self.metrics.stage_entered(self.env.now, case)
+        worker = case.worker
+        if not stage.held:
+            if worker is not None:
+                self._release(case)
+            self._schedule_finish(case)
+            return
+        if worker is not None:
+            if ineligibility(_slot(worker), _waiting(case)) is None:
+                self._start_work(case, worker)
+                self._schedule_finish(case)
+                return
+            self._release(case)
+        self._enqueue(case)
+        if stage.clock_on_entry:
+            self._schedule_finish(case)
+
+    def _schedule_finish(self, case: Case) -> None:
+        stage = case.stage
+        self._at(stage.duration(self.duration_stream[stage.name]), self._finish, case, case.token)
+
+    def _finish(self, case: Case, token: int) -> None:
+        if case.token != token:
+            return
+        stage = case.stage
+        team = self.teams[case.team]
+        if case in team.waiting:  # an entry-clock stage that ended before anyone took it
+            del team.waiting[case]
+            self.metrics.dequeued(self.env.now)
+        choice = self.transition_stream[stage.name].choice(stage.next_cumulative)
+        self._enter(case, stage.next_names[choice])
+
+    def _close(self, case: Case) -> None:
+        now = self.env.now
+        from_stage = case.stage.name
+        if case.worker is not None:
+            self._release(case)
+        case.stage = CLOSED
+        case.token += 1
+        self.teams[case.team].open_cases -= 1
+        self.metrics.closed(now, case, from_stage)
+        rule = self.scenario.pathway.re_referral
+        stream = self.streams["re_referral"]
+        happens, when = stream.random() < rule.probability, stream.random()  # two draws: aligned
+        if happens:
+            child = Case(
+                child=case.child, team=case.team, episode=case.episode + 1, referred_at=now,
+                previous_worker=case.previous_worker if rule.prefer_previous_worker else None,
+            )  # fmt: skip
+            self._at(when * rule.within_weeks * DAYS_PER_WEEK, self._refer_again, child)
+
+    def _refer_again(self, case: Case) -> None:
+        if self.env.now < self.horizon_day:
+            self._refer(case, re_referral=True)
+
+    # ---------------------------------------------------------------------------- allocation
+
+    def _enqueue(self, case: Case) -> None:
+        case.queued_at = self.env.now
+        team = self.teams[case.team]
+        team.waiting[case] = None
+        self.metrics.queued(self.env.now, case)
+        if (self.urgent_every if case.stage.urgent else self.other_every) == 0:
+            self._meet_continuously(team)
+
+    def _meet_continuously(self, team: TeamState) -> None:
+        """Allocate at once the cases whose meeting cadence is continuous (0 days)."""
+        self._meet(team, urgent_only=self.other_every != 0)
+
+    def _meet(self, team: TeamState, urgent_only: bool) -> None:
+        """Hand the team's waiting cases to the policy and apply its decisions."""
+        cases = [c for c in team.waiting if c.stage.urgent or not urgent_only]
+        if not cases or not self._anyone_has_room(team, min(c.stage.initial_weight() for c in cases)):
+            return
+        snapshot = Snapshot(
+            workers=[_slot(w) for w in team.workers if w.case_holding],
+            cases=[_waiting(c) for c in cases],
+            max_load_ratio=self.scenario.allocation.max_load_ratio,
+            continuity=self.scenario.allocation.continuity,
+            order=self.scenario.allocation.order,
+            time=self.env.now,
+        )
+        self._apply(team, cases, self.policy.allocate(snapshot))
+
+    def _anyone_has_room(self, team: TeamState, weight: float) -> bool:
+        ratio = self.scenario.allocation.max_load_ratio
+        return any(w.case_holding and has_room(_slot(w), weight, ratio) for w in team.workers)
+
+    def _apply(self, team: TeamState, cases: list[Case], decisions: list[Decision]) -> None:
+        by_case = {c.id: c for c in cases}
+        by_worker = {w.id: w for w in team.workers}
+        for decision in decisions:
+            if decision.worker_id is None:
+                continue
+            case = by_case[decision.case_id]
+            del team.waiting[case]
+            self.metrics.dequeued(self.env.now)
+            self.metrics.allocated(self.env.now, case)
+            case.worker = by_worker[decision.worker_id]
+            case.worker.cases.add(case)
+            self._start_work(case, case.worker)
+            if not case.stage.clock_on_entry:
+                self._schedule_finish(case)
+
+    def _start_work(self, case: Case, worker: Worker) -> None:
+        """Worker holds the case in its current stage: set the stage weight and its schedule."""
+        case.allocated_at = self.env.now
+        self._set_weight(case, case.stage.initial_weight())
+        for from_day, weight in case.stage.schedule:
+            if from_day > 0:
+                self._at(from_day, self._step_weight, case, case.token, weight)
+
+    def _step_weight(self, case: Case, token: int, weight: float) -> None:
+        if case.token == token and case.worker is not None:
+            self._set_weight(case, weight)
+
+    def _set_weight(self, case: Case, weight: float) -> None:
+        delta = weight - case.weight
+        case.weight = weight
+        case.worker.load += delta
+        self.metrics.load_changed(self.env.now, delta)
+        if delta < 0:
+            self._capacity_freed(case.team)
+
+    def _release(self, case: Case) -> None:
+        worker = case.worker
+        worker.cases.discard(case)
+        worker.load -= case.weight
+        self.metrics.load_changed(self.env.now, -case.weight)
+        case.weight = 0.0
+        case.previous_worker = worker.id
+        case.worker = None
+        self._capacity_freed(case.team)
+
+    def _capacity_freed(self, team_name: str) -> None:
+        team = self.teams[team_name]
+        if team.waiting and (self.urgent_every == 0 or self.other_every == 0):
+            self._meet_continuously(team)
+
+    def _team_shares(self) -> dict[str, float]:
+        shares = self.scenario.demand.team_shares
+        if shares is not None:
+            return shares
+        fte: dict[str, float] = {}
+        for w in self.workers:
+            if w.case_holding:
+                fte[w.team] = fte.get(w.team, 0.0) + w.fte
+        total = sum(fte.values())
+        return {team: f / total for team, f in fte.items()}
+
+
+def _teams(workers: list[Worker]) -> dict[str, TeamState]:
+    teams: dict[str, TeamState] = {}
+    for w in workers:
+        teams.setdefault(w.team, TeamState(w.team, [])).workers.append(w)
+    return teams
+
+
+def _cumulative(table: dict[str, float]) -> tuple[list[str], list[float]]:
+    names, cumulative, total = [], [], 0.0
+    for name, p in table.items():
+        total += p
+        names.append(name)
+        cumulative.append(total)
+    cumulative[-1] = 1.0
+    return names, cumulative
+
+
+def _slot(worker: Worker) -> WorkerSlot:
+    return WorkerSlot(
+        id=worker.id,
+        team=worker.team,
+        role=worker.role,
+        asye=worker.asye,
+        case_capacity=worker.capacity.case_capacity,
+        load=worker.load,
+        skills=worker.skills,
+    )
+
+
+def _waiting(case: Case) -> WaitingCase:
+    stage = case.stage
+    return WaitingCase(
+        id=case.id,
+        case_type=stage.name,
+        weight=stage.initial_weight(),
+        team=case.team,
+        priority=stage.priority,
+        must_allocate=stage.must_allocate,
+        asye_sole_allowed=stage.asye_sole_allowed,
+        required_skills=stage.required_skills,
+        waiting_since=case.queued_at if case.queued_at is not None else case.entered_at,
+        previous_worker=case.previous_worker,
+    )
+

@@ -1,0 +1,177 @@
+"""Run replications of a scenario, summarise them and write the outputs of ``caseplan run``."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from simulator.entities import DAYS_PER_WEEK
+from simulator.metrics import CASE_LOG_COLUMNS, WORKER_COLUMNS, RunMetrics
+from simulator.model import ServiceModel
+from simulator.scenario import Scenario, scenario_to_yaml
+from simulator.statistics import mean_ci
+
+SUMMARY_KEYS = (
+    "avg_caseload_per_fte",
+    "mean_load_ratio",
+    "max_load_ratio",
+    "unallocated_cases",
+    "mean_wait_to_allocation_days",
+    "referrals_per_week",
+    "open_cases",
+)
+
+
+@dataclass
+class ReplicationResult:
+    """Tables and headline figures of one replication."""
+
+    replication: int
+    weekly: pd.DataFrame
+    workers: pd.DataFrame
+    cases: pd.DataFrame | None
+    figures: dict[str, float]
+    metrics: RunMetrics
+
+
+@dataclass
+class ScenarioResult:
+    """All replications of a scenario with the across-replication summary."""
+
+    scenario: Scenario
+    replications: list[ReplicationResult]
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        return pd.concat([r.weekly for r in self.replications], ignore_index=True)
+
+    @property
+    def workers(self) -> pd.DataFrame:
+        return pd.concat([r.workers for r in self.replications], ignore_index=True)
+
+    @property
+    def cases(self) -> pd.DataFrame | None:
+        logs = [r.cases for r in self.replications if r.cases is not None]
+        return pd.concat(logs, ignore_index=True) if logs else None
+
+    def summary(self) -> dict[str, dict]:
+        """Every figure as ``{"mean", "ci_low", "ci_high", "n"}`` across replications."""
+        names = self.replications[0].figures.keys()
+        return {k: mean_ci([r.figures[k] for r in self.replications]) for k in names}
+
+
+def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
+    """Simulate one replication and turn its metrics into tables and headline figures."""
+    metrics = ServiceModel(scenario, replication).run()
+    weekly = pd.DataFrame(metrics.team_rows)
+    weekly.insert(0, "replication", replication)
+    start = pd.Timestamp(scenario.meta.start)
+    weekly.insert(2, "week_start", start + pd.to_timedelta(weekly["week"] * 7, unit="D"))
+    workers = pd.DataFrame(metrics.worker_rows, columns=WORKER_COLUMNS)
+    workers.insert(0, "replication", replication)
+    cases = None
+    if metrics.case_log is not None:
+        cases = pd.DataFrame(metrics.case_log, columns=CASE_LOG_COLUMNS)
+        cases.insert(0, "replication", replication)
+    figures = headline_figures(scenario, metrics, weekly, workers)
+    return ReplicationResult(replication, weekly, workers, cases, figures, metrics)
+
+
+def run_scenario(
+    scenario: Scenario, replications: int = 1, progress: Callable[[int], None] | None = None
+) -> ScenarioResult:
+    """Run ``replications`` replications (0, 1, …) one after another."""
+    results = []
+    for r in range(replications):
+        results.append(run_replication(scenario, r))
+        if progress is not None:
+            progress(r + 1)
+    return ScenarioResult(scenario, results)
+
+
+def headline_figures(
+    scenario: Scenario, metrics: RunMetrics, weekly: pd.DataFrame, workers: pd.DataFrame
+) -> dict[str, float]:
+    """Post-warm-up figures of one replication (the keys of ``summary.json``)."""
+    end = scenario.meta.horizon_weeks * DAYS_PER_WEEK
+    weeks_measured = scenario.meta.horizon_weeks - scenario.meta.warmup_weeks
+    service = weekly[~weekly["warmup"]].groupby("week")[["cases_held", "case_holding_fte"]].sum()
+    ratios = workers.loc[workers["week"] >= scenario.meta.warmup_weeks, "load_ratio"].dropna()
+    waits = metrics.waits
+    arrivals = metrics.arrivals_after_warmup
+    return {
+        "avg_caseload_per_fte": _mean(service["cases_held"] / service["case_holding_fte"]),
+        "mean_load_ratio": _mean(ratios),
+        "max_load_ratio": float(ratios.max()) if len(ratios) else math.nan,
+        "unallocated_cases": metrics.waiting.mean(end),
+        "mean_wait_to_allocation_days": sum(waits) / len(waits) if waits else math.nan,
+        "share_allocated_without_wait": (
+            sum(w <= 1e-9 for w in waits) / len(waits) if waits else math.nan
+        ),
+        "referrals_per_week": arrivals / weeks_measured,
+        "re_referral_share": metrics.re_referrals_after_warmup / arrivals if arrivals else math.nan,
+        "open_cases": metrics.open_cases.mean(end),
+        "mean_episode_days": (
+            sum(metrics.sojourns) / len(metrics.sojourns) if metrics.sojourns else math.nan
+        ),
+        "worker_weeks_over_100_share": _mean(ratios > 1.0 + 1e-9),
+    }
+
+
+def _mean(series: pd.Series) -> float:
+    return float(series.mean()) if len(series) else math.nan
+
+
+# ------------------------------------------------------------------------------------- outputs
+
+
+def write_outputs(result: ScenarioResult, out_dir: Path) -> None:
+    """Write tables, summary and the resolved scenario to ``out_dir`` atomically.
+
+    Everything goes to a temporary sibling directory first, which is renamed into place at the end, so
+    an interrupted run never leaves half-written outputs behind.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        result.weekly.to_parquet(tmp / "weekly.parquet", index=False)
+        if result.scenario.outputs.per_worker:
+            result.workers.to_parquet(tmp / "workers_weekly.parquet", index=False)
+        cases = result.cases
+        if cases is not None:
+            cases.to_parquet(tmp / "cases.parquet", index=False)
+        summary = {
+            **result.summary(),
+            "run": {
+                "scenario": result.scenario.meta.name,
+                "replications": len(result.replications),
+                "seed": result.scenario.meta.seed,
+                "warmup_weeks": result.scenario.meta.warmup_weeks,
+                "horizon_weeks": result.scenario.meta.horizon_weeks,
+            },
+        }
+        (tmp / "summary.json").write_text(json.dumps(_json_safe(summary), indent=2) + "\n")
+        (tmp / "scenario.resolved.yaml").write_text(scenario_to_yaml(result.scenario))
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

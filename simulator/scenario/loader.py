@@ -1,0 +1,358 @@
+"""Read scenario YAML files safely, resolve ``extends:`` and turn validation errors into plain messages.
+
+Every problem becomes one line: ``file: dotted.path: what is wrong (allowed: range)``. Nothing here
+raises anything but :class:`ScenarioError` for bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from simulator.scenario.models import Scenario
+
+MAX_FILE_BYTES = 2_000_000
+MAX_EXPANDED_NODES = 200_000
+MAX_EXTENDS_DEPTH = 20
+
+Loc = tuple[str | int, ...]
+
+
+class ScenarioError(Exception):
+    """Bad scenario input; ``messages`` holds one readable line per problem."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+# ------------------------------------------------------------------------------------- public API
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, merge (``extends:``) and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        YAML file.
+    overrides
+        Nested mapping merged over the file (e.g. ``{"meta": {"seed": 7}}``).
+
+    Raises
+    ------
+    ScenarioError
+        One message per problem, each naming the file and the field.
+    """
+    path = Path(path)
+    data, origins = _resolve(path, chain=())
+    if overrides:
+        data = deep_merge(data, overrides)
+    return validate_scenario(data, source=str(path), origins=origins)
+
+
+def validate_scenario(
+    data: Any, source: str = "<scenario>", origins: dict[Loc, str] | None = None
+) -> Scenario:
+    """Validate plain data (already parsed) into a :class:`Scenario`, or raise :class:`ScenarioError`."""
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{source}: the top level must be a mapping of sections"])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(
+            [_describe(err, source, origins or {}) for err in exc.errors(include_url=False)]
+        ) from None
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """The resolved scenario as YAML (the copy written beside run outputs)."""
+    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Merge ``override`` into a copy of ``base``: mappings merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# ---------------------------------------------------------------------------------- file handling
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Loc, str]]:
+    """Read ``path`` and its ``extends`` ancestors; return merged data and which file set each key."""
+    real = path.resolve()
+    if real in chain:
+        cycle = " → ".join(str(p) for p in (*chain, real))
+        raise ScenarioError([f"{path}: extends: cycle of files: {cycle}"])
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError([f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files"])
+    data = read_yaml_mapping(path)
+    parent_name = data.pop("extends", None)
+    origins = {loc: str(path) for loc in _leaf_locs(data)}
+    if parent_name is None:
+        return data, origins
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        raise ScenarioError([f"{path}: extends: must be a file path (a string)"])
+    parent = (path.parent / parent_name).resolve()
+    if not parent.is_file():
+        raise ScenarioError([f"{path}: extends: file not found: {parent_name} (looked for {parent})"])
+    base, base_origins = _resolve(parent, (*chain, real))
+    return deep_merge(base, data), {**base_origins, **origins}
+
+
+def read_yaml_mapping(path: Path) -> dict:
+    """Parse a YAML file into a mapping, rejecting non-UTF-8 text, oversize files and alias bombs."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: file not found"]) from None
+    except IsADirectoryError:
+        raise ScenarioError([f"{path}: is a directory, not a scenario file"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read: {exc.strerror}"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [f"{path}: file is {len(raw):,} bytes; a scenario may be at most {MAX_FILE_BYTES:,}"]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"]
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ScenarioError([f"{path}: not valid YAML{at}: {problem}"]) from None
+    if data is None:
+        raise ScenarioError([f"{path}: the file is empty"])
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{path}: the top level must be a mapping of sections, not {_kind(data)}"])
+    nodes = _expanded_size(data, MAX_EXPANDED_NODES)
+    if nodes > MAX_EXPANDED_NODES:
+        raise ScenarioError(
+            [
+                f"{path}: YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values "
+                "(an alias bomb?); write the values out instead"
+            ]
+        )
+    return data
+
+
+def _expanded_size(node: Any, limit: int) -> int:
+    """Values the document holds once aliases are expanded (counted with memoisation, stops at limit)."""
+    memo: dict[int, int] = {}
+
+    def size(n: Any) -> int:
+        if isinstance(n, dict):
+            children = [*n.keys(), *n.values()]
+        elif isinstance(n, list):
+            children = n
+        else:
+            return 1
+        key = id(n)
+        if key in memo:
+            return memo[key]
+        memo[key] = limit + 1  # a self-referencing alias counts as too large
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        memo[key] = total
+        return total
+
+    return size(node)
+
+
+def _leaf_locs(data: Any, prefix: Loc = ()) -> Iterator[Loc]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaf_locs(value, (*prefix, str(key)))
+    else:
+        yield prefix
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+# ------------------------------------------------------------------------------- error messages
+
+
+def _describe(err: dict, source: str, origins: dict[Loc, str]) -> str:
+    loc: Loc = tuple(err["loc"])
+    loc = tuple(p for p in loc if not _is_union_tag(p))
+    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    file = _origin(loc, origins) or source
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent, key = loc[:-1], str(loc[-1])
+        valid = _valid_keys(parent)
+        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"{file}: {dotted}: unknown key '{key}'{hint} (valid keys: {', '.join(valid)})"
+    if kind == "missing":
+        return f"{file}: {dotted}: required field is missing"
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    allowed = _allowed_range(loc)
+    got = "" if kind.startswith("value_error") else f" (got {_short(err.get('input'))})"
+    suffix = f" (allowed: {allowed})" if allowed else ""
+    return f"{file}: {dotted}: {message}{got}{suffix}"
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """Pydantic adds discriminator tags such as 'exponential' or 'function-after[...]' to locs."""
+    return isinstance(part, str) and ("[" in part or part in _DISTRIBUTION_KINDS)
+
+
+_DISTRIBUTION_KINDS = {"fixed", "exponential", "uniform", "lognormal", "quantiles", "binned"}
+
+
+def _origin(loc: Loc, origins: dict[Loc, str]) -> str | None:
+    str_loc = tuple(str(p) for p in loc)
+    for end in range(len(str_loc), 0, -1):
+        if str_loc[:end] in origins:
+            return origins[str_loc[:end]]
+    # the error is on a section: name the file that set anything inside it
+    for key, file in origins.items():
+        if key[: len(str_loc)] == str_loc:
+            return file
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _field_at(loc: Loc) -> tuple[type[BaseModel] | None, Any]:
+    """Walk the schema along ``loc``; return (model owning the last field, that field's FieldInfo)."""
+    model: Any = Scenario
+    owner, info = None, None
+    for part in loc:
+        model = _member_with_field(model, str(part))
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            info = model.model_fields.get(str(part))
+            if info is None:
+                return None, None
+            owner, model = model, info.annotation
+        else:
+            model = _container_item(model)
+            if model is None:
+                return None, None
+        model = _unwrap(model)
+    return owner, info
+
+
+def _member_with_field(tp: Any, name: str) -> Any:
+    """For a union of models (a discriminated distribution), the member that has field ``name``."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        for member in typing.get_args(tp):
+            if isinstance(member, type) and issubclass(member, BaseModel) and name in member.model_fields:
+                return member
+    return tp
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Optional / Annotated; keep the single model of a union if there is one."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _container_item(tp: Any) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (list, tuple) and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _valid_keys(parent: Loc) -> list[str]:
+    if not parent:
+        return list(Scenario.model_fields)
+    _, info = _field_at(parent)
+    model = _unwrap(info.annotation) if info is not None else None
+    if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+        model = _unwrap(_container_item(model))
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _allowed_range(loc: Loc) -> str:
+    _, info = _field_at(loc)
+    if info is None:
+        # an item of a list/dict: use the constraints of its annotated item type
+        _, info = _field_at(loc[:-1])
+        if info is None:
+            return ""
+        item = _container_item(_unwrap(info.annotation))
+        metadata = _annotated_metadata(item)
+    else:
+        metadata = list(info.metadata)
+        literal = _literal_values(_unwrap(info.annotation))
+        if literal:
+            return "one of " + ", ".join(map(str, literal))
+    return _bounds_text(metadata)
+
+
+def _annotated_metadata(tp: Any) -> list:
+    if typing.get_origin(tp) is typing.Annotated:
+        out: list = []
+        for meta in typing.get_args(tp)[1:]:
+            out.extend(getattr(meta, "metadata", [meta]))
+        return out
+    return []
+
+
+def _literal_values(tp: Any) -> tuple:
+    return typing.get_args(tp) if typing.get_origin(tp) is typing.Literal else ()
+
+
+def _bounds_text(metadata: list) -> str:
+    low = high = ""
+    for m in metadata:
+        if isinstance(m, annotated_types.Gt):
+            low = f"> {m.gt}"
+        elif isinstance(m, annotated_types.Ge):
+            low = f"≥ {m.ge}"
+        elif isinstance(m, annotated_types.Lt):
+            high = f"< {m.lt}"
+        elif isinstance(m, annotated_types.Le):
+            high = f"≤ {m.le}"
+        elif isinstance(m, annotated_types.MinLen):
+            low = f"at least {m.min_length} item(s)"
+    return " and ".join(p for p in (low, high) if p)

@@ -1,0 +1,449 @@
+"""Pydantic models of a caseplan scenario: the one schema shared by the CLI, the app and batch runs.
+
+Units: time in weeks unless a field says otherwise, work in hours per week. Defaults cite
+``shared/reference/domain-figures.md`` (DF §n) or are marked as assumptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CLOSE = "close"
+"""Pseudo case type that ends a child's episode in a transition table."""
+
+PROBABILITY_TOLERANCE = 1e-6
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Share = Annotated[float, Field(ge=0.0, lt=1.0)]
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------------------------------- meta
+
+
+class Meta(Strict):
+    name: str = Field("scenario", min_length=1, max_length=200, description="Short scenario name.")
+    description: str = Field("", max_length=5000, description="What question the scenario answers.")
+    seed: int = Field(2026, ge=0, le=2**63 - 1, description="Root of every random stream (DESIGN §9).")
+    start: dt.date = Field(dt.date(2026, 4, 1), description="Calendar date of simulated day 0.")
+    horizon_weeks: int = Field(
+        260, ge=1, le=10_400, description="Simulated length in weeks, warm-up included."
+    )
+    warmup_weeks: int = Field(
+        52, ge=0, le=10_399, description="Weeks discarded from metrics while the system fills (weeks)."
+    )
+
+    @model_validator(mode="after")
+    def _warmup_inside_horizon(self) -> Meta:
+        if self.warmup_weeks >= self.horizon_weeks:
+            raise ValueError(
+                f"warmup_weeks ({self.warmup_weeks}) must be less than horizon_weeks "
+                f"({self.horizon_weeks})"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------------------------- team
+
+Role = Literal["social_worker", "senior_practitioner", "asye", "agency", "team_manager"]
+
+
+class WorkerGroup(Strict):
+    """``count`` identical workers; each gets a pseudonymous id ``<team>-<role>-<n>``."""
+
+    count: int = Field(1, ge=1, le=5000, description="Number of workers in this group.")
+    role: Role = Field("social_worker", description="Contract role; `asye` = NQSW in first year.")
+    fte: float = Field(1.0, gt=0.0, le=1.5, description="Full-time equivalent (1.0 = contract hours).")
+    start: dt.date | None = Field(
+        None,
+        description="Employment start (tenure). Default: meta.start for ASYE, five years before for others.",
+    )
+    skills: list[str] = Field(default_factory=list, description="Skills, e.g. court, disability.")
+    team: str = Field("team-1", min_length=1, max_length=60, description="Team the group belongs to.")
+    case_holding: bool | None = Field(
+        None, description="Holds cases. Default: every role except team_manager."
+    )
+    supervises: bool = Field(False, description="Provides supervision sessions to the team.")
+
+
+class Team(Strict):
+    workers: list[WorkerGroup] = Field(
+        min_length=1, description="Worker groups; at least one must hold cases."
+    )
+
+    @model_validator(mode="after")
+    def _someone_holds_cases(self) -> Team:
+        if not any(_holds_cases(g) for g in self.workers):
+            raise ValueError("the team has no case-holding worker (all groups are team managers)")
+        return self
+
+
+def _holds_cases(group: WorkerGroup) -> bool:
+    if group.case_holding is not None:
+        return group.case_holding
+    return group.role != "team_manager"
+
+
+# ----------------------------------------------------------------------------------------- capacity
+
+
+class Capacity(Strict):
+    """Reserved time and caps of DESIGN §2 (shares are of contract hours)."""
+
+    contract_hours: float = Field(
+        37.0, gt=0, le=60, description="Full-time contract, hours/week (100 points)."
+    )
+    non_case_share: Share = Field(
+        0.15, description="Non-case activity share of contract (Wirral 15 'stable' points, DF §5)."
+    )
+    cpd_share: Share = Field(
+        0.025,
+        description="CPD reserve share of contract. Assumption: Standard 6 sets no number (DF §4).",
+    )
+    asye_protected_share: Share = Field(
+        0.10, description="ASYE protected development time (Skills for Care 10%, DF §4)."
+    )
+    asye_load_cap: float = Field(
+        0.9, gt=0, le=1, description="ASYE case capacity as a share of an experienced worker's (DF §4)."
+    )
+    asye_months: int = Field(12, ge=1, le=36, description="Length of the ASYE, months.")
+    absence_share: Share = Field(
+        0.035, description="Expected sickness share of time (DfE 3.5%, 2025; DF §1)."
+    )
+    supervision_session_hours: float = Field(
+        1.5, ge=0, le=8, description="Hours per supervision session (Standard 5, DF §4)."
+    )
+    supervision_interval_weeks: float = Field(
+        52 / 12, gt=0, le=26, description="Weeks between sessions after the ASYE (monthly)."
+    )
+    other_duties_hours: float = Field(
+        0.0, ge=0, le=60, description="Other fixed duties, hours/week (e.g. duty rota). Assumption."
+    )
+    overload_ratio: float = Field(1.0, gt=0, le=3, description="Load ratio above which a worker is overloaded.")
+    excessive_ratio: float = Field(
+        1.1, gt=0, le=3, description="Ratio that is 'excessive' if held for excessive_weeks (WMT, DF §5)."
+    )
+    excessive_weeks: int = Field(4, ge=1, le=52, description="Consecutive weeks for 'excessive'.")
+
+    @model_validator(mode="after")
+    def _reserves_leave_room(self) -> Capacity:
+        reserved = self.non_case_share + self.cpd_share + self.asye_protected_share
+        if reserved >= 1.0:
+            raise ValueError(
+                f"non_case_share + cpd_share + asye_protected_share = {reserved:.3f}; must be < 1"
+            )
+        return self
+
+
+# ------------------------------------------------------------------------------------ distributions
+
+TimeUnit = Literal["days", "working_days", "weeks", "months", "years"]
+
+
+class _Dist(Strict):
+    unit: TimeUnit = Field("weeks", description="Unit of the sampled value.")
+
+
+class Fixed(_Dist):
+    kind: Literal["fixed"]
+    value: float = Field(ge=0, description="The constant duration.")
+
+
+class Exponential(_Dist):
+    kind: Literal["exponential"]
+    mean: float = Field(gt=0, description="Mean duration.")
+
+
+class Uniform(_Dist):
+    kind: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be ≥ low ({self.low})")
+        return self
+
+
+class Lognormal(_Dist):
+    kind: Literal["lognormal"]
+    mean: float = Field(gt=0, description="Mean of the duration (not of its log).")
+    cv: float = Field(gt=0, le=10, description="Coefficient of variation (sd / mean).")
+
+
+class Quantiles(_Dist):
+    """Piecewise-linear inverse CDF through (probability, value) points; probs start at 0, end at 1."""
+
+    kind: Literal["quantiles"]
+    probs: list[Probability] = Field(min_length=2)
+    values: list[Annotated[float, Field(ge=0)]] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _monotone(self) -> Quantiles:
+        if len(self.probs) != len(self.values):
+            raise ValueError("probs and values must have the same length")
+        if self.probs[0] != 0.0 or self.probs[-1] != 1.0:
+            raise ValueError("probs must start at 0 and end at 1")
+        if any(b <= a for a, b in zip(self.probs, self.probs[1:])):
+            raise ValueError("probs must be strictly increasing")
+        if any(b < a for a, b in zip(self.values, self.values[1:])):
+            raise ValueError("values must be non-decreasing")
+        return self
+
+
+class Binned(_Dist):
+    """A bin chosen by its share, then a uniform value inside it (e.g. DfE CP plan lengths)."""
+
+    kind: Literal["binned"]
+    edges: list[Annotated[float, Field(ge=0)]] = Field(min_length=2, description="Bin edges.")
+    shares: list[Probability] = Field(min_length=1, description="Share per bin, summing to 1.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Binned:
+        if len(self.edges) != len(self.shares) + 1:
+            raise ValueError(
+                f"edges needs one more entry than shares ({len(self.edges)} edges, "
+                f"{len(self.shares)} shares)"
+            )
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:])):
+            raise ValueError("edges must be strictly increasing")
+        _check_sums_to_one(self.shares, "shares")
+        return self
+
+
+Duration = Annotated[
+    Fixed | Exponential | Uniform | Lognormal | Quantiles | Binned, Field(discriminator="kind")
+]
+
+
+def _check_sums_to_one(values, what: str) -> None:
+    total = float(sum(values))
+    if abs(total - 1.0) > PROBABILITY_TOLERANCE:
+        raise ValueError(f"{what} must sum to 1 (they sum to {total:.6g})")
+
+
+# --------------------------------------------------------------------------------------- case types
+
+
+class WeightStep(Strict):
+    from_week: float = Field(ge=0, description="Weeks since allocation when this weight starts.")
+    weight_hours: float = Field(gt=0, le=60, description="Weight from then on, hours/week.")
+
+
+class CaseType(Strict):
+    """One stage of a child's pathway: its weight, rules, duration and what follows it."""
+
+    held: bool = Field(True, description="Needs an allocated worker (false: duty/front-door stage).")
+    weight_hours: float = Field(
+        1.5, gt=0, le=60, description="Workload while held, hours/week (100 points = contract)."
+    )
+    weight_schedule: list[WeightStep] = Field(
+        default_factory=list, description="Weight changes by weeks since allocation."
+    )
+    priority: int = Field(2, ge=1, le=5, description="1 = lowest, 5 = most urgent.")
+    must_allocate: bool = Field(False, description="Never to wait unallocated (CP, CLA, court).")
+    urgent: bool | None = Field(
+        None, description="Allocated at the urgent meeting cadence. Default: must_allocate."
+    )
+    asye_sole_allowed: bool = Field(True, description="An ASYE in year 1 may hold it alone.")
+    required_skills: list[str] = Field(default_factory=list, description="Skills the worker needs.")
+    clock: Literal["allocation", "entry"] = Field(
+        "allocation",
+        description="Duration runs from allocation (work needs a worker) or from entering the stage.",
+    )
+    duration: Duration = Field(description="Time spent in the stage.")
+    next: dict[str, Probability] = Field(
+        default_factory=lambda: {CLOSE: 1.0},
+        description=f"Transition table: next case type (or '{CLOSE}') → probability; sums to 1.",
+    )
+
+    @field_validator("next")
+    @classmethod
+    def _next_sums_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError(f"needs at least one target (use {{{CLOSE}: 1.0}} to end the episode)")
+        _check_sums_to_one(value.values(), "transition probabilities")
+        return value
+
+    @field_validator("weight_schedule")
+    @classmethod
+    def _schedule_ordered(cls, value: list[WeightStep]) -> list[WeightStep]:
+        weeks = [s.from_week for s in value]
+        if any(b <= a for a, b in zip(weeks, weeks[1:])):
+            raise ValueError("from_week must be strictly increasing")
+        return value
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.must_allocate if self.urgent is None else self.urgent
+
+
+class ReReferral(Strict):
+    probability: Probability = Field(
+        0.22, description="Chance a closed episode is re-referred within the window (DfE 22%, DF §2)."
+    )
+    within_weeks: float = Field(52, gt=0, le=520, description="Window for the re-referral, weeks.")
+    prefer_previous_worker: bool = Field(True, description="Continuity: offer the previous worker first.")
+
+
+class Pathway(Strict):
+    entry: dict[str, Probability] = Field(
+        default_factory=lambda: {"screening": 1.0},
+        description="Case type a new referral enters → probability; sums to 1.",
+    )
+    re_referral: ReReferral = Field(default_factory=ReReferral)
+
+    @field_validator("entry")
+    @classmethod
+    def _entry_sums_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("needs at least one entry case type")
+        _check_sums_to_one(value.values(), "entry probabilities")
+        return value
+
+
+# ------------------------------------------------------------------------------------------- demand
+
+
+class Shock(Strict):
+    """A temporary change in referral rate. step: flat; ramp: linear rise then held; spike: linear decay."""
+
+    kind: Literal["step", "ramp", "spike"]
+    start_week: float = Field(ge=0, description="Week the shock starts.")
+    weeks: float = Field(gt=0, le=2600, description="Length of the shock (ramp: time to full effect).")
+    factor: float = Field(gt=0, le=20, description="Multiplier on the referral rate at full effect.")
+
+
+class Demand(Strict):
+    referrals_per_week: float = Field(
+        7.0,
+        ge=0,
+        le=100_000,
+        description="Mean new referrals per week (DF: ≈0.58 per case-holding FTE per week).",
+    )
+    seasonality: dict[Literal[MONTHS], Annotated[float, Field(ge=0, le=5)]] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="Month → rate multiplier (missing months = 1). Magnitude is an assumption (DF §2).",
+    )
+    shocks: list[Shock] = Field(default_factory=list)
+    team_shares: dict[str, Probability] | None = Field(
+        None, description="Team → share of referrals. Default: by case-holding FTE."
+    )
+
+    @field_validator("team_shares")
+    @classmethod
+    def _shares_sum_to_one(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None:
+            _check_sums_to_one(value.values(), "team shares")
+        return value
+
+
+# --------------------------------------------------------------------------------------- allocation
+
+Policy = Literal["least_loaded", "round_robin"]
+
+
+class Meetings(Strict):
+    urgent_every_days: float = Field(
+        1, ge=0, le=28, description="Days between meetings for urgent types (0 = continuous)."
+    )
+    other_every_days: float = Field(
+        7, ge=0, le=28, description="Days between meetings for the rest (0 = continuous)."
+    )
+
+
+class Allocation(Strict):
+    policy: Policy = Field("least_loaded", description="Allocation rule used at meetings.")
+    meetings: Meetings = Field(default_factory=Meetings)
+    max_load_ratio: float | None = Field(
+        1.0,
+        gt=0,
+        le=3,
+        description="Load ratio a worker may reach by allocation (null = no cap).",
+    )
+    continuity: bool = Field(True, description="Offer a case to its previous worker first.")
+    order: Literal["priority_then_fifo", "fifo"] = Field(
+        "priority_then_fifo", description="Order in which waiting cases are considered."
+    )
+
+
+class Outputs(Strict):
+    per_worker: bool = Field(True, description="Write the per-worker weekly table.")
+    case_log: bool = Field(False, description="Write the per-case event log.")
+
+
+# ----------------------------------------------------------------------------------------- scenario
+
+
+class Scenario(Strict):
+    """A complete, validated scenario (DESIGN §8)."""
+
+    meta: Meta = Field(default_factory=Meta)
+    team: Team
+    capacity: Capacity = Field(default_factory=Capacity)
+    case_types: dict[str, CaseType] = Field(min_length=1)
+    pathway: Pathway = Field(default_factory=Pathway)
+    demand: Demand = Field(default_factory=Demand)
+    allocation: Allocation = Field(default_factory=Allocation)
+    outputs: Outputs = Field(default_factory=Outputs)
+
+    @model_validator(mode="after")
+    def _pathway_is_closed(self) -> Scenario:
+        names = set(self.case_types)
+        if CLOSE in names:
+            raise ValueError(f"'{CLOSE}' is reserved for ending an episode; rename that case type")
+        _check_targets(self.pathway.entry, names, "pathway.entry")
+        for name, ct in self.case_types.items():
+            _check_targets(ct.next, names, f"case_types.{name}.next")
+        _check_can_close(self)
+        teams = {g.team for g in self.team.workers}
+        shares = self.demand.team_shares
+        if shares is not None and set(shares) - teams:
+            raise ValueError(
+                f"demand.team_shares names unknown team(s) {sorted(set(shares) - teams)}; "
+                f"teams are {sorted(teams)}"
+            )
+        held_teams = {g.team for g in self.team.workers if _holds_cases(g)}
+        if shares is None and teams - held_teams:
+            raise ValueError(
+                f"team(s) {sorted(teams - held_teams)} have no case-holding worker; "
+                "give them one or set demand.team_shares"
+            )
+        return self
+
+    def holds_cases(self, group: WorkerGroup) -> bool:
+        return _holds_cases(group)
+
+
+def _check_targets(table: dict[str, float], names: set[str], where: str) -> None:
+    unknown = sorted(t for t in table if t != CLOSE and t not in names)
+    if unknown:
+        raise ValueError(
+            f"{where} names unknown case type(s) {unknown}; known: {sorted(names)} or '{CLOSE}'"
+        )
+
+
+def _check_can_close(scenario: Scenario) -> None:
+    """Every case type must reach 'close' with positive probability, or episodes never end."""
+    closing = {CLOSE}
+    changed = True
+    while changed:
+        changed = False
+        for name, ct in scenario.case_types.items():
+            if name not in closing and any(p > 0 and t in closing for t, p in ct.next.items()):
+                closing.add(name)
+                changed = True
+    stuck = sorted(set(scenario.case_types) - closing)
+    if stuck:
+        raise ValueError(f"case type(s) {stuck} can never reach '{CLOSE}': episodes would never end")
