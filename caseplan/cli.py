@@ -119,7 +119,9 @@ def queue_check(
         table.add_column(column, justify="right" if column != "metric" else "left")
     for name, theory in result["theory"].items():
         sim = result["simulated"][name]
-        table.add_row(name, _fmt(sim["mean"]), f"{_fmt(sim['ci_low'])} – {_fmt(sim['ci_high'])}", _fmt(theory))
+        table.add_row(
+            name, _fmt(sim["mean"]), f"{_fmt(sim['ci_low'])} – {_fmt(sim['ci_high'])}", _fmt(theory)
+        )
     out.print(table)
 
 

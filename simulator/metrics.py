@@ -131,17 +131,16 @@ class RunMetrics:
 
     # ------------------------------------------------------------------------------ weekly rows
 
-    def end_week(self, week: int, now: float, teams: list[TeamState], per_worker: bool) -> None:
-        """Record the week that ends at ``now`` for every team, then reset the week's counters."""
+    def end_week(self, week: int, now: float, teams: list[TeamState]) -> None:
+        """Record the week that ends at ``now`` for every team and worker, then reset the counters."""
         for team in teams:
             self.team_rows.append(self._team_row(week, now, team))
-            if per_worker:
-                for w in team.workers:
-                    cap = w.capacity.case_capacity
-                    self.worker_rows.append(
-                        (week, team.name, w.id, w.role, w.asye, w.fte, cap, w.load,
-                         w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved)
-                    )  # fmt: skip
+            for w in team.workers:
+                cap = w.capacity.case_capacity
+                self.worker_rows.append(
+                    (week, team.name, w.id, w.role, w.asye, w.fte, cap, w.load,
+                     w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved)
+                )  # fmt: skip
         self.week = {}
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:

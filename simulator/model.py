@@ -68,27 +68,36 @@ class ServiceModel:
         self.duration_stream = {n: self.streams[f"duration:{n}"] for n in self.stages}
         self.transition_stream = {n: self.streams[f"transition:{n}"] for n in self.stages}
         self.next_child = 0
+        self.started = False
 
     # ----------------------------------------------------------------------------------- run
 
-    def run(self) -> RunMetrics:
-        """Simulate the whole horizon and return the collected metrics."""
-        env = self.env
-        env.process(self._weekly())
-        env.process(self._arrivals())
+    def run(self, until_day: float | None = None) -> RunMetrics:
+        """Simulate to ``until_day`` (default: the whole horizon) and return the metrics so far.
+
+        Calling again continues from where the last call stopped (tests step through a run this way).
+        """
+        if not self.started:
+            self._start()
+        end = self.horizon_day + 1e-6 if until_day is None else min(until_day, self.horizon_day + 1e-6)
+        if end > self.env.now:
+            self.env.run(until=end)
+        return self.metrics
+
+    def _start(self) -> None:
+        self.started = True
+        self.env.process(self._weekly())
+        self.env.process(self._arrivals())
         for every, urgent_only in ((self.urgent_every, True), (self.other_every, False)):
             if every > 0:
-                env.process(self._meetings(every, urgent_only))
-        env.run(until=self.horizon_day + 1e-6)
-        return self.metrics
+                self.env.process(self._meetings(every, urgent_only))
 
     def _weekly(self):
         week = 0
         self._refresh_capacities()
-        per_worker = True
         while True:
             yield self.env.timeout(DAYS_PER_WEEK)
-            self.metrics.end_week(week, self.env.now, list(self.teams.values()), per_worker)
+            self.metrics.end_week(week, self.env.now, list(self.teams.values()))
             week += 1
             if week >= self.scenario.meta.horizon_weeks:
                 return
@@ -235,10 +244,10 @@ class ServiceModel:
                 continue
             case = by_case[decision.case_id]
             del team.waiting[case]
-            self.metrics.dequeued(self.env.now)
-            self.metrics.allocated(self.env.now, case)
             case.worker = by_worker[decision.worker_id]
             case.worker.cases.add(case)
+            self.metrics.dequeued(self.env.now)
+            self.metrics.allocated(self.env.now, case)
             self._start_work(case, case.worker)
             if not case.stage.clock_on_entry:
                 self._schedule_finish(case)
@@ -333,4 +342,3 @@ def _waiting(case: Case) -> WaitingCase:
         waiting_since=case.queued_at if case.queued_at is not None else case.entered_at,
         previous_worker=case.previous_worker,
     )
-

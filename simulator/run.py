@@ -113,9 +113,7 @@ def headline_figures(
         "max_load_ratio": float(ratios.max()) if len(ratios) else math.nan,
         "unallocated_cases": metrics.waiting.mean(end),
         "mean_wait_to_allocation_days": sum(waits) / len(waits) if waits else math.nan,
-        "share_allocated_without_wait": (
-            sum(w <= 1e-9 for w in waits) / len(waits) if waits else math.nan
-        ),
+        "share_allocated_without_wait": (sum(w <= 1e-9 for w in waits) / len(waits) if waits else math.nan),
         "referrals_per_week": arrivals / weeks_measured,
         "re_referral_share": metrics.re_referrals_after_warmup / arrivals if arrivals else math.nan,
         "open_cases": metrics.open_cases.mean(end),

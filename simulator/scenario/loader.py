@@ -17,7 +17,7 @@ import annotated_types
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from simulator.scenario.models import Scenario
+from simulator.scenario.models import FieldError, Scenario
 
 MAX_FILE_BYTES = 2_000_000
 MAX_EXPANDED_NODES = 200_000
@@ -78,15 +78,32 @@ def scenario_to_yaml(scenario: Scenario) -> str:
     return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
+REPLACED_WHOLE = frozenset({"next", "entry", "team_shares"})
+"""Probability tables: an override replaces them whole, since a partial table cannot sum to 1."""
+
+
 def deep_merge(base: dict, override: dict) -> dict:
-    """Merge ``override`` into a copy of ``base``: mappings merge key by key, anything else replaces."""
+    """Merge ``override`` into a copy of ``base``.
+
+    Mappings merge key by key, except the probability tables of :data:`REPLACED_WHOLE` and a mapping
+    whose ``kind`` changes (a distribution of another kind); anything else (lists, values) replaces.
+    """
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if key in REPLACED_WHOLE or _kind_changed(merged.get(key), value):
+            merged[key] = value
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
+
+
+def _kind_changed(old: Any, new: Any) -> bool:
+    """A distribution of another ``kind`` is a different thing: its old fields must not leak in."""
+    return (
+        isinstance(old, dict) and isinstance(new, dict) and "kind" in new and new["kind"] != old.get("kind")
+    )
 
 
 # ---------------------------------------------------------------------------------- file handling
@@ -97,7 +114,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Loc, str]]
     real = path.resolve()
     if real in chain:
         cycle = " → ".join(str(p) for p in (*chain, real))
-        raise ScenarioError([f"{path}: extends: cycle of files: {cycle}"])
+        raise ScenarioError([f"{path}: extends: the files extend each other in a loop (a cycle): {cycle}"])
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError([f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files"])
     data = read_yaml_mapping(path)
@@ -111,7 +128,14 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Loc, str]]
     if not parent.is_file():
         raise ScenarioError([f"{path}: extends: file not found: {parent_name} (looked for {parent})"])
     base, base_origins = _resolve(parent, (*chain, real))
-    return deep_merge(base, data), {**base_origins, **origins}
+    # keys this file replaced (a value over a section, a whole probability table) are no longer the
+    # parent's; this file's keys go last so that later entries are always the more derived file
+    kept = {
+        loc: file
+        for loc, file in base_origins.items()
+        if not any(loc[:end] in origins for end in range(1, len(loc) + 1))
+    }
+    return deep_merge(base, data), {**kept, **origins}
 
 
 def read_yaml_mapping(path: Path) -> dict:
@@ -131,8 +155,13 @@ def read_yaml_mapping(path: Path) -> dict:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ScenarioError(
-            [f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"]
+            [
+                f"{path}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}, "
+                f"column {column}); save it with UTF-8 encoding"
+            ]
         ) from None
     try:
         data = yaml.safe_load(text)
@@ -144,7 +173,12 @@ def read_yaml_mapping(path: Path) -> dict:
     if data is None:
         raise ScenarioError([f"{path}: the file is empty"])
     if not isinstance(data, dict):
-        raise ScenarioError([f"{path}: the top level must be a mapping of sections, not {_kind(data)}"])
+        raise ScenarioError(
+            [
+                f"{path}: the top level must be a mapping of sections (meta:, team:, case_types:, ...), "
+                f"not {_kind(data)}"
+            ]
+        )
     nodes = _expanded_size(data, MAX_EXPANDED_NODES)
     if nodes > MAX_EXPANDED_NODES:
         raise ScenarioError(
@@ -183,7 +217,7 @@ def _expanded_size(node: Any, limit: int) -> int:
 
 
 def _leaf_locs(data: Any, prefix: Loc = ()) -> Iterator[Loc]:
-    if isinstance(data, dict):
+    if isinstance(data, dict) and not (prefix and prefix[-1] in REPLACED_WHOLE):
         for key, value in data.items():
             yield from _leaf_locs(value, (*prefix, str(key)))
     else:
@@ -200,26 +234,46 @@ def _kind(value: Any) -> str:
 
 
 def _describe(err: dict, source: str, origins: dict[Loc, str]) -> str:
-    loc: Loc = tuple(err["loc"])
-    loc = tuple(p for p in loc if not _is_union_tag(p))
+    raw_loc: Loc = tuple(err["loc"])
+    cause = err.get("ctx", {}).get("error")
+    if isinstance(cause, FieldError):
+        raw_loc = (*raw_loc, *cause.loc)
+    loc = tuple(p for p in raw_loc if not _is_union_tag(p))
     dotted = ".".join(str(p) for p in loc) or "(top level)"
     file = _origin(loc, origins) or source
     kind = err["type"]
     if kind == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
-        valid = _valid_keys(parent)
+        tags = [p for p in raw_loc if isinstance(p, str) and p in _DISTRIBUTION_KINDS]
+        valid = _valid_keys(parent, tags[-1] if tags else None)
         close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{file}: {dotted}: unknown key '{key}'{hint} (valid keys: {', '.join(valid)})"
+        listed = f" (valid keys: {', '.join(valid)})" if valid else ""
+        return f"{file}: {dotted}: unknown key '{key}'{hint}{listed}"
     if kind == "missing":
         return f"{file}: {dotted}: required field is missing"
+    message = _plain(err)
+    if kind.startswith("value_error") or kind == "too_short":
+        # a rule across fields, or an empty list: the message says it all
+        return f"{file}: {dotted}: {message}"
+    allowed = "" if raw_loc[-1:] == ("[key]",) else _allowed_range(loc)  # a bad key: msg lists them
+    suffix = f" (allowed: {allowed})" if allowed else ""
+    return f"{file}: {dotted}: {message} (got {_short(err.get('input'))}){suffix}"
+
+
+def _plain(err: dict) -> str:
+    """Pydantic's message in plain words: 'must be ...' rather than 'Input should be ...'."""
     message = err["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    allowed = _allowed_range(loc)
-    got = "" if kind.startswith("value_error") else f" (got {_short(err.get('input'))})"
-    suffix = f" (allowed: {allowed})" if allowed else ""
-    return f"{file}: {dotted}: {message}{got}{suffix}"
+        return message[len("Value error, ") :]
+    if err["type"] == "too_short":
+        n = err.get("ctx", {}).get("min_length", 1)
+        entries = "1 entry" if n == 1 else f"{n} entries"
+        return f"needs at least {entries}" + ("" if err.get("input") else " but is empty")
+    for pydantic_words, plain_words in (("Input should ", "must "), ("Value should ", "must ")):
+        if message.startswith(pydantic_words):
+            return plain_words + message[len(pydantic_words) :]
+    return message
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -235,11 +289,9 @@ def _origin(loc: Loc, origins: dict[Loc, str]) -> str | None:
     for end in range(len(str_loc), 0, -1):
         if str_loc[:end] in origins:
             return origins[str_loc[:end]]
-    # the error is on a section: name the file that set anything inside it
-    for key, file in origins.items():
-        if key[: len(str_loc)] == str_loc:
-            return file
-    return None
+    # the error is on a section: name the most derived file that set anything inside it
+    inside = [file for key, file in origins.items() if key[: len(str_loc)] == str_loc]
+    return inside[-1] if inside else None
 
 
 def _short(value: Any) -> str:
@@ -290,6 +342,17 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
+def _union_member(tp: Any, tag: str | None) -> Any:
+    """The model of a discriminated union whose ``kind`` literal is ``tag``."""
+    if tag is None or typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    for member in typing.get_args(tp):
+        kind = getattr(member, "model_fields", {}).get("kind")
+        if kind is not None and tag in _literal_values(kind.annotation):
+            return member
+    return None
+
+
 def _container_item(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
@@ -300,13 +363,14 @@ def _container_item(tp: Any) -> Any:
     return None
 
 
-def _valid_keys(parent: Loc) -> list[str]:
+def _valid_keys(parent: Loc, tag: str | None = None) -> list[str]:
+    """Keys allowed under ``parent``; ``tag`` picks the member of a distribution union (its ``kind``)."""
     if not parent:
         return list(Scenario.model_fields)
     _, info = _field_at(parent)
     model = _unwrap(info.annotation) if info is not None else None
     if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
-        model = _unwrap(_container_item(model))
+        model = _union_member(model, tag) or _unwrap(_container_item(model))
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []
@@ -314,8 +378,9 @@ def _valid_keys(parent: Loc) -> list[str]:
 
 def _allowed_range(loc: Loc) -> str:
     _, info = _field_at(loc)
-    if info is None:
-        # an item of a list/dict: use the constraints of its annotated item type
+    if info is None or (loc and info is _field_at(loc[:-1])[1]):
+        # an item of a list/dict (the walk passed no field at its last step): use the constraints of
+        # its annotated item type
         _, info = _field_at(loc[:-1])
         if info is None:
             return ""

@@ -19,6 +19,19 @@ PROBABILITY_TOLERANCE = 1e-6
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Share = Annotated[float, Field(ge=0.0, lt=1.0)]
 
+
+class FieldError(ValueError):
+    """A cross-field check that failed at ``loc`` (relative to the model that raised it).
+
+    Pydantic reports errors of a model validator at the model itself; the loader adds ``loc`` so the
+    message points at the field to fix (e.g. ``case_types.court.next``) and at the file that set it.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -47,8 +60,7 @@ class Meta(Strict):
     def _warmup_inside_horizon(self) -> Meta:
         if self.warmup_weeks >= self.horizon_weeks:
             raise ValueError(
-                f"warmup_weeks ({self.warmup_weeks}) must be less than horizon_weeks "
-                f"({self.horizon_weeks})"
+                f"warmup_weeks ({self.warmup_weeks}) must be less than horizon_weeks ({self.horizon_weeks})"
             )
         return self
 
@@ -129,7 +141,9 @@ class Capacity(Strict):
     other_duties_hours: float = Field(
         0.0, ge=0, le=60, description="Other fixed duties, hours/week (e.g. duty rota). Assumption."
     )
-    overload_ratio: float = Field(1.0, gt=0, le=3, description="Load ratio above which a worker is overloaded.")
+    overload_ratio: float = Field(
+        1.0, gt=0, le=3, description="Load ratio above which a worker is overloaded."
+    )
     excessive_ratio: float = Field(
         1.1, gt=0, le=3, description="Ratio that is 'excessive' if held for excessive_weeks (WMT, DF §5)."
     )
@@ -213,8 +227,7 @@ class Binned(_Dist):
     def _consistent(self) -> Binned:
         if len(self.edges) != len(self.shares) + 1:
             raise ValueError(
-                f"edges needs one more entry than shares ({len(self.edges)} edges, "
-                f"{len(self.shares)} shares)"
+                f"edges needs one more entry than shares ({len(self.edges)} edges, {len(self.shares)} shares)"
             )
         if any(b <= a for a, b in zip(self.edges, self.edges[1:])):
             raise ValueError("edges must be strictly increasing")
@@ -402,23 +415,27 @@ class Scenario(Strict):
     def _pathway_is_closed(self) -> Scenario:
         names = set(self.case_types)
         if CLOSE in names:
-            raise ValueError(f"'{CLOSE}' is reserved for ending an episode; rename that case type")
-        _check_targets(self.pathway.entry, names, "pathway.entry")
+            raise FieldError(
+                ("case_types", CLOSE),
+                f"'{CLOSE}' is reserved for ending an episode; rename that case type",
+            )
+        _check_targets(self.pathway.entry, names, ("pathway", "entry"))
         for name, ct in self.case_types.items():
-            _check_targets(ct.next, names, f"case_types.{name}.next")
+            _check_targets(ct.next, names, ("case_types", name, "next"))
         _check_can_close(self)
         teams = {g.team for g in self.team.workers}
         shares = self.demand.team_shares
         if shares is not None and set(shares) - teams:
-            raise ValueError(
-                f"demand.team_shares names unknown team(s) {sorted(set(shares) - teams)}; "
-                f"teams are {sorted(teams)}"
+            raise FieldError(
+                ("demand", "team_shares"),
+                f"names unknown team(s) {sorted(set(shares) - teams)}; teams are {sorted(teams)}",
             )
         held_teams = {g.team for g in self.team.workers if _holds_cases(g)}
         if shares is None and teams - held_teams:
-            raise ValueError(
+            raise FieldError(
+                ("team", "workers"),
                 f"team(s) {sorted(teams - held_teams)} have no case-holding worker; "
-                "give them one or set demand.team_shares"
+                "give them one or set demand.team_shares",
             )
         return self
 
@@ -426,11 +443,13 @@ class Scenario(Strict):
         return _holds_cases(group)
 
 
-def _check_targets(table: dict[str, float], names: set[str], where: str) -> None:
+def _check_targets(table: dict[str, float], names: set[str], loc: tuple[str, ...]) -> None:
     unknown = sorted(t for t in table if t != CLOSE and t not in names)
     if unknown:
-        raise ValueError(
-            f"{where} names unknown case type(s) {unknown}; known: {sorted(names)} or '{CLOSE}'"
+        raise FieldError(
+            loc,
+            f"names unknown case type(s) {', '.join(unknown)}; "
+            f"known case types: {', '.join(sorted(names))} (or '{CLOSE}' to end the episode)",
         )
 
 
@@ -446,4 +465,9 @@ def _check_can_close(scenario: Scenario) -> None:
                 changed = True
     stuck = sorted(set(scenario.case_types) - closing)
     if stuck:
-        raise ValueError(f"case type(s) {stuck} can never reach '{CLOSE}': episodes would never end")
+        raise FieldError(
+            ("case_types", stuck[0], "next") if len(stuck) == 1 else ("case_types",),
+            f"case type(s) {', '.join(stuck)} can never reach '{CLOSE}', directly or through other "
+            f"case types, so their episodes would never end; give at least one of them a '{CLOSE}' "
+            "probability above 0",
+        )
