@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -35,7 +36,7 @@ def _load(path: Path, overrides: dict | None = None) -> Scenario:
         return load_scenario(path, overrides)
     except ScenarioError as exc:
         for message in exc.messages:
-            err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
 
 

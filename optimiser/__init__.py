@@ -4,7 +4,7 @@ Pure Python: it imports neither simpy nor streamlit, so a team manager can use i
 """
 
 from optimiser.heuristics import LeastLoaded, RoundRobin, make_policy
-from optimiser.policy import Decision, Policy, Snapshot, WaitingCase, WorkerSlot
+from optimiser.policy import Decision, Policy, Snapshot, WaitingCase, WorkerSlot, WorkerView
 
 __all__ = [
     "Decision",
@@ -14,5 +14,6 @@ __all__ = [
     "Snapshot",
     "WaitingCase",
     "WorkerSlot",
+    "WorkerView",
     "make_policy",
 ]

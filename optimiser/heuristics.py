@@ -1,4 +1,7 @@
-"""Simple allocation rules a manager may use today, behind the :class:`~optimiser.policy.Policy` protocol."""
+"""Simple allocation rules a manager may use today, behind the :class:`~optimiser.policy.Policy` protocol.
+
+Policies never change the snapshot: loads added during a meeting are kept in a local tally.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ from optimiser.policy import (
     Decision,
     Snapshot,
     WaitingCase,
-    WorkerSlot,
+    WorkerView,
     has_room,
     ineligibility,
+    load_ratio,
     ordered_cases,
     unallocated_reason,
 )
@@ -18,27 +22,43 @@ class LeastLoaded:
     """Each case, in order, to the eligible worker with room whose load ratio would be lowest.
 
     With continuity on, a case goes back to its previous worker when that worker is eligible and has room.
+    The runner-up is the next worker the rule would have chosen.
     """
 
     name = "least_loaded"
 
     def allocate(self, snapshot: Snapshot) -> list[Decision]:
+        ceiling = snapshot.max_load_ratio
+        loads = {w.id: w.load for w in snapshot.workers}
         decisions = []
         for case in ordered_cases(snapshot):
-            candidates = _candidates(snapshot, case)
-            if not candidates:
-                decisions.append(Decision(case.id, None, unallocated_reason(case, snapshot.workers)))
+            best = runner = previous = None
+            best_key = runner_key = (float("inf"), "")
+            for w in snapshot.workers:
+                new_load = loads[w.id] + case.weight
+                if not has_room(loads[w.id], w.case_capacity, case.weight, ceiling):
+                    continue
+                if ineligibility(w, case) is not None:
+                    continue
+                key = (load_ratio(new_load, w.case_capacity), w.id)
+                if key < best_key:
+                    runner, runner_key, best, best_key = best, best_key, w, key
+                elif key < runner_key:
+                    runner, runner_key = w, key
+                if snapshot.continuity and w.id == case.previous_worker:
+                    previous = w
+            if best is None:
+                if snapshot.explain:
+                    decisions.append(Decision(case.id, None, unallocated_reason(case, snapshot.workers)))
                 continue
-            ranked = sorted(candidates, key=lambda w: (w.ratio_with(case.weight), w.id))
-            chosen, reason = ranked[0], "lowest load ratio"
-            previous = _previous(snapshot, case, candidates)
             if previous is not None:
                 chosen, reason = previous, "continuity"
-            elif len(ranked) == 1:
-                reason = "only eligible worker with room"
-            runner_up = next((w.id for w in ranked if w is not chosen), None)
-            chosen.load += case.weight
-            decisions.append(Decision(case.id, chosen.id, reason, runner_up))
+                runner = best if best is not previous else runner
+            else:
+                chosen = best
+                reason = "lowest load ratio" if runner is not None else "only eligible worker with room"
+            loads[chosen.id] += case.weight
+            decisions.append(Decision(case.id, chosen.id, reason, runner.id if runner else None))
         return decisions
 
 
@@ -52,22 +72,22 @@ class RoundRobin:
 
     def allocate(self, snapshot: Snapshot) -> list[Decision]:
         rotation = sorted(snapshot.workers, key=lambda w: w.id)
+        added = dict.fromkeys((w.id for w in rotation), 0.0)
         decisions = []
         for case in ordered_cases(snapshot):
             start = self._next_by_team.get(case.team, 0)
             chosen = None
             for step in range(len(rotation)):
                 worker = rotation[(start + step) % len(rotation)]
-                if ineligibility(worker, case) is None and has_room(
-                    worker, case.weight, snapshot.max_load_ratio
-                ):
+                if _fits(worker, case, added, snapshot.max_load_ratio):
                     chosen = worker
                     self._next_by_team[case.team] = (start + step + 1) % len(rotation)
                     break
             if chosen is None:
-                decisions.append(Decision(case.id, None, unallocated_reason(case, snapshot.workers)))
+                if snapshot.explain:
+                    decisions.append(Decision(case.id, None, unallocated_reason(case, snapshot.workers)))
                 continue
-            chosen.load += case.weight
+            added[chosen.id] += case.weight
             decisions.append(Decision(case.id, chosen.id, "next in rotation"))
         return decisions
 
@@ -83,15 +103,7 @@ def make_policy(name: str):
         raise ValueError(f"unknown policy '{name}'; choose one of {sorted(POLICIES)}") from None
 
 
-def _candidates(snapshot: Snapshot, case: WaitingCase) -> list[WorkerSlot]:
-    return [
-        w
-        for w in snapshot.workers
-        if ineligibility(w, case) is None and has_room(w, case.weight, snapshot.max_load_ratio)
-    ]
-
-
-def _previous(snapshot: Snapshot, case: WaitingCase, candidates: list[WorkerSlot]) -> WorkerSlot | None:
-    if not snapshot.continuity or case.previous_worker is None:
-        return None
-    return next((w for w in candidates if w.id == case.previous_worker), None)
+def _fits(worker: WorkerView, case: WaitingCase, added: dict[str, float], ceiling: float | None) -> bool:
+    return ineligibility(worker, case) is None and has_room(
+        worker.load + added[worker.id], worker.case_capacity, case.weight, ceiling
+    )

@@ -6,11 +6,24 @@ CSVs. Every decision carries a reason so the allocation is explainable (Standard
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 TOLERANCE = 1e-9
 """Hours of slack allowed when comparing a load with a capacity (floating point)."""
+
+
+class WorkerView(Protocol):
+    """What a policy reads of a worker; :class:`WorkerSlot` and the simulator's workers both fit."""
+
+    id: str
+    team: str
+    role: str
+    asye: bool
+    case_capacity: float
+    load: float
+    skills: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -24,12 +37,6 @@ class WorkerSlot:
     case_capacity: float
     load: float
     skills: frozenset[str] = frozenset()
-
-    def ratio_with(self, extra: float) -> float:
-        """Load ratio if ``extra`` hours were added (inf for a worker with no case capacity)."""
-        if self.case_capacity <= 0:
-            return float("inf")
-        return (self.load + extra) / self.case_capacity
 
 
 @dataclass(slots=True)
@@ -62,22 +69,23 @@ class Decision:
 class Snapshot:
     """Everything a policy needs at one allocation meeting."""
 
-    workers: list[WorkerSlot]
-    cases: list[WaitingCase]
+    workers: Sequence[WorkerView]
+    cases: Sequence[WaitingCase]
     max_load_ratio: float | None = 1.0
     continuity: bool = True
     order: Literal["priority_then_fifo", "fifo"] = "priority_then_fifo"
     time: float = 0.0
-    meta: dict = field(default_factory=dict)
+    explain: bool = True
+    """False: return decisions for allocated cases only (the simulator needs no reasons for waiting)."""
 
 
 class Policy(Protocol):
-    """An allocation rule. Implementations may keep state between meetings (e.g. a rotation)."""
+    """An allocation rule. It never changes the snapshot; it may keep state between meetings."""
 
     name: str
 
     def allocate(self, snapshot: Snapshot) -> list[Decision]:
-        """One decision per case in ``snapshot.cases``."""
+        """One decision per case in ``snapshot.cases`` (allocated ones only if not ``explain``)."""
         ...
 
 
@@ -89,7 +97,7 @@ OTHER_TEAM = "other team"
 NO_CASE_CAPACITY = "holds no cases"
 
 
-def ineligibility(worker: WorkerSlot, case: WaitingCase) -> str | None:
+def ineligibility(worker: WorkerView, case: WaitingCase) -> str | None:
     """Why ``worker`` may not hold ``case`` at all (None if eligible); capacity is not checked here."""
     if worker.team != case.team:
         return OTHER_TEAM
@@ -102,11 +110,16 @@ def ineligibility(worker: WorkerSlot, case: WaitingCase) -> str | None:
     return None
 
 
-def has_room(worker: WorkerSlot, weight: float, max_load_ratio: float | None) -> bool:
-    """True if ``weight`` more hours keep the worker within ``max_load_ratio`` of case capacity."""
+def has_room(load: float, case_capacity: float, weight: float, max_load_ratio: float | None) -> bool:
+    """True if ``weight`` more hours on ``load`` stay within ``max_load_ratio`` of case capacity."""
     if max_load_ratio is None:
         return True
-    return worker.load + weight <= worker.case_capacity * max_load_ratio + TOLERANCE
+    return load + weight <= case_capacity * max_load_ratio + TOLERANCE
+
+
+def load_ratio(load: float, case_capacity: float) -> float:
+    """Load ÷ case capacity (inf for a worker with no case capacity)."""
+    return load / case_capacity if case_capacity > 0 else float("inf")
 
 
 def ordered_cases(snapshot: Snapshot) -> list[WaitingCase]:
@@ -116,7 +129,7 @@ def ordered_cases(snapshot: Snapshot) -> list[WaitingCase]:
     return sorted(snapshot.cases, key=lambda c: (-c.priority, c.waiting_since, c.id))
 
 
-def unallocated_reason(case: WaitingCase, workers: list[WorkerSlot]) -> str:
+def unallocated_reason(case: WaitingCase, workers: Sequence[WorkerView]) -> str:
     """The binding reason no worker could take ``case``."""
     reasons = [ineligibility(w, case) for w in workers]
     if any(r is None for r in reasons):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from optimiser.policy import WaitingCase
 from simulator.capacity import CapacityBreakdown, is_asye, worker_capacity
 from simulator.distributions import Sampler, sampler
 from simulator.scenario.models import CLOSE, CaseType, Scenario
@@ -78,6 +79,7 @@ class Worker:
     case_holding: bool
     supervises: bool
     capacity: CapacityBreakdown | None = None
+    case_capacity: float = 0.0  # capacity.case_capacity, read at every allocation
     asye: bool = False
     load: float = 0.0
     cases: set = field(default_factory=set)
@@ -93,6 +95,12 @@ class Worker:
             params=scenario.capacity,
             case_holding=self.case_holding,
         )
+        self.case_capacity = self.capacity.case_capacity
+
+    def capacity_may_change(self, now: float, scenario: Scenario) -> bool:
+        """Only an ASYE's capacity moves with tenure (cadence steps and the end of the year)."""
+        tenure_weeks = (now - self.start_day) / DAYS_PER_WEEK
+        return self.role == "asye" and tenure_weeks <= scenario.capacity.asye_months * 52 / 12 + 1
 
 
 @dataclass(eq=False, slots=True)
@@ -103,6 +111,7 @@ class Case:
     team: str
     episode: int
     referred_at: float
+    id: str = ""
     stage: Stage = CLOSED
     token: int = 0  # bumped on every stage change; stale timers compare it
     worker: Worker | None = None
@@ -111,10 +120,10 @@ class Case:
     entered_at: float = 0.0
     queued_at: float | None = None
     allocated_at: float | None = None
+    request: WaitingCase | None = None  # what the allocation meeting sees while the case waits
 
-    @property
-    def id(self) -> str:
-        return f"C{self.child:06d}-{self.episode}"
+    def __post_init__(self) -> None:
+        self.id = f"C{self.child:06d}-{self.episode}"
 
 
 @dataclass(eq=False, slots=True)
@@ -123,6 +132,12 @@ class TeamState:
     workers: list[Worker]
     waiting: dict[Case, None] = field(default_factory=dict)  # insertion-ordered set
     open_cases: int = 0
+    holders: list[Worker] = field(default_factory=list)  # case-holding workers
+    by_id: dict[str, Worker] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.holders = [w for w in self.workers if w.case_holding]
+        self.by_id = {w.id: w for w in self.workers}
 
 
 def build_workers(scenario: Scenario) -> list[Worker]:

@@ -51,6 +51,7 @@ class RunMetrics:
     case_types: list[str]
     excessive_ratio: float = 1.1
     excessive_weeks: int = 4
+    per_worker: bool = True
     case_log: list[tuple] | None = None
     waiting: TimeAverage = field(init=False)
     open_cases: TimeAverage = field(init=False)
@@ -66,6 +67,11 @@ class RunMetrics:
     entries_by_stage: dict[str, int] = field(default_factory=dict)
     re_referrals_after_warmup: int = 0
     excessive_streak: dict[str, int] = field(default_factory=dict)
+    # worker load ratios over the measured (post-warm-up) worker-weeks
+    ratio_sum: float = 0.0
+    ratio_count: int = 0
+    ratio_max: float = float("nan")
+    ratio_over_100: int = 0
 
     def __post_init__(self) -> None:
         self.waiting = TimeAverage(self.warmup_day)
@@ -135,45 +141,48 @@ class RunMetrics:
         """Record the week that ends at ``now`` for every team and worker, then reset the counters."""
         for team in teams:
             self.team_rows.append(self._team_row(week, now, team))
-            for w in team.workers:
-                cap = w.capacity.case_capacity
-                self.worker_rows.append(
-                    (week, team.name, w.id, w.role, w.asye, w.fte, cap, w.load,
-                     w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved)
-                )  # fmt: skip
+            if self.per_worker:
+                for w in team.workers:
+                    cap = w.case_capacity
+                    self.worker_rows.append(
+                        (week, team.name, w.id, w.role, w.asye, w.fte, cap, w.load,
+                         w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved)
+                    )  # fmt: skip
         self.week = {}
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:
         counters = self.counters(team.name)
-        holders = [w for w in team.workers if w.case_holding]
-        ratios = [w.load / w.capacity.case_capacity for w in holders if w.capacity.case_capacity > 0]
-        excessive = 0
-        for w in holders:
-            cap = w.capacity.case_capacity
-            over = cap > 0 and w.load > cap * self.excessive_ratio
-            streak = self.excessive_streak.get(w.id, 0) + 1 if over else 0
-            self.excessive_streak[w.id] = streak
-            excessive += streak >= self.excessive_weeks
-        ages = [now - c.queued_at for c in team.waiting]
+        hours = dict.fromkeys(_HOUR_FIELDS, 0.0)
         by_type = dict.fromkeys(self.case_types, 0)
+        ratios, excessive, fte, capacity, load, asye = [], 0, 0.0, 0.0, 0.0, 0
         for w in team.workers:
+            breakdown = w.capacity
+            for name in _HOUR_FIELDS:
+                hours[name] += getattr(breakdown, name)
+            asye += w.asye
             for case in w.cases:
                 by_type[case.stage.name] += 1
-        capacity = sum(w.capacity.case_capacity for w in holders)
-        load = sum(w.load for w in holders)
+            if not w.case_holding:
+                continue
+            fte += w.fte
+            capacity += w.case_capacity
+            load += w.load
+            if w.case_capacity > 0:
+                ratios.append(w.load / w.case_capacity)
+            streak = self.excessive_streak.get(w.id, 0) + 1 if self._excessive(w) else 0
+            self.excessive_streak[w.id] = streak
+            excessive += streak >= self.excessive_weeks
+        if now > self.warmup_day and ratios:
+            self._measure_ratios(ratios)
+        ages = [now - c.queued_at for c in team.waiting]
         row = {
             "week": week,
             "warmup": now <= self.warmup_day,
             "team": team.name,
             "workers": len(team.workers),
-            "case_holding_fte": sum(w.fte for w in holders),
-            "asye_workers": sum(w.asye for w in team.workers),
-            "contract_hours": sum(w.capacity.contract for w in team.workers),
-            "available_hours": sum(w.capacity.available for w in team.workers),
-            "reserved_hours": sum(w.capacity.reserved for w in team.workers),
-            "supervision_hours": sum(w.capacity.supervision for w in team.workers),
-            "cpd_hours": sum(w.capacity.cpd for w in team.workers),
-            "asye_protected_hours": sum(w.capacity.asye_protected for w in team.workers),
+            "case_holding_fte": fte,
+            "asye_workers": asye,
+            **{f"{name}_hours": value for name, value in hours.items()},
             "case_capacity_hours": capacity,
             "load_hours": load,
             "load_ratio": load / capacity if capacity > 0 else float("nan"),
@@ -200,6 +209,21 @@ class RunMetrics:
         for name, count in by_type.items():
             row[f"cases_{name}"] = count
         return row
+
+    def _measure_ratios(self, ratios: list[float]) -> None:
+        self.ratio_sum += sum(ratios)
+        self.ratio_count += len(ratios)
+        self.ratio_over_100 += sum(r > 1.0 + 1e-9 for r in ratios)
+        top = max(ratios)
+        if not top <= self.ratio_max:  # also replaces the initial NaN
+            self.ratio_max = top
+
+    def _excessive(self, worker) -> bool:
+        return worker.case_capacity > 0 and worker.load > worker.case_capacity * self.excessive_ratio
+
+
+_HOUR_FIELDS = ("contract", "available", "reserved", "supervision", "cpd", "asye_protected")
+"""Capacity parts summed per team each week (columns ``<part>_hours``)."""
 
 
 WORKER_COLUMNS = [

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import simpy
 
-from optimiser import Decision, Policy, Snapshot, WaitingCase, WorkerSlot, make_policy
-from optimiser.policy import has_room, ineligibility
+from optimiser import Decision, Policy, Snapshot, WaitingCase, make_policy
+from optimiser.policy import TOLERANCE, ineligibility
 from simulator.demand import ReferralRate, next_arrival
 from simulator.entities import (
     CLOSED,
@@ -59,6 +59,7 @@ class ServiceModel:
             case_log=[] if scenario.outputs.case_log else None,
             excessive_ratio=scenario.capacity.excessive_ratio,
             excessive_weeks=scenario.capacity.excessive_weeks,
+            per_worker=scenario.outputs.per_worker,
         )
         alloc = scenario.allocation
         self.urgent_every = alloc.meetings.urgent_every_days
@@ -104,8 +105,10 @@ class ServiceModel:
             self._refresh_capacities()
 
     def _refresh_capacities(self) -> None:
+        now = self.env.now
         for w in self.workers:
-            w.refresh_capacity(self.env.now, self.scenario)
+            if w.capacity is None or w.capacity_may_change(now, self.scenario):
+                w.refresh_capacity(now, self.scenario)
 
     def _arrivals(self):
         stream, routing = self.streams["arrivals"], self.streams["routing"]
@@ -156,7 +159,7 @@ class ServiceModel:
             self._schedule_finish(case)
             return
         if worker is not None:
-            if ineligibility(_slot(worker), _waiting(case)) is None:
+            if ineligibility(worker, _waiting(case)) is None:
                 self._start_work(case, worker)
                 self._schedule_finish(case)
                 return
@@ -176,6 +179,7 @@ class ServiceModel:
         team = self.teams[case.team]
         if case in team.waiting:  # an entry-clock stage that ended before anyone took it
             del team.waiting[case]
+            case.request = None
             self.metrics.dequeued(self.env.now)
         choice = self.transition_stream[stage.name].choice(stage.next_cumulative)
         self._enter(case, stage.next_names[choice])
@@ -207,6 +211,7 @@ class ServiceModel:
 
     def _enqueue(self, case: Case) -> None:
         case.queued_at = self.env.now
+        case.request = _waiting(case)
         team = self.teams[case.team]
         team.waiting[case] = None
         self.metrics.queued(self.env.now, case)
@@ -219,32 +224,41 @@ class ServiceModel:
 
     def _meet(self, team: TeamState, urgent_only: bool) -> None:
         """Hand the team's waiting cases to the policy and apply its decisions."""
-        cases = [c for c in team.waiting if c.stage.urgent or not urgent_only]
-        if not cases or not self._anyone_has_room(team, min(c.stage.initial_weight() for c in cases)):
+        # room only shrinks during a meeting, so a case heavier than the largest room cannot be placed
+        room = self._largest_room(team)
+        cases = [
+            c for c in team.waiting if (c.stage.urgent or not urgent_only) and c.request.weight <= room
+        ]
+        if not cases:
             return
         snapshot = Snapshot(
-            workers=[_slot(w) for w in team.workers if w.case_holding],
-            cases=[_waiting(c) for c in cases],
+            workers=team.holders,
+            cases=[c.request for c in cases],
             max_load_ratio=self.scenario.allocation.max_load_ratio,
             continuity=self.scenario.allocation.continuity,
             order=self.scenario.allocation.order,
             time=self.env.now,
+            explain=False,
         )
         self._apply(team, cases, self.policy.allocate(snapshot))
 
-    def _anyone_has_room(self, team: TeamState, weight: float) -> bool:
+    def _largest_room(self, team: TeamState) -> float:
+        """Most hours any case-holder could still take under the load cap (inf without a cap)."""
         ratio = self.scenario.allocation.max_load_ratio
-        return any(w.case_holding and has_room(_slot(w), weight, ratio) for w in team.workers)
+        if ratio is None:
+            return float("inf")
+        room = max((w.case_capacity * ratio - w.load for w in team.holders), default=0.0)
+        return room + TOLERANCE
 
     def _apply(self, team: TeamState, cases: list[Case], decisions: list[Decision]) -> None:
         by_case = {c.id: c for c in cases}
-        by_worker = {w.id: w for w in team.workers}
         for decision in decisions:
             if decision.worker_id is None:
                 continue
             case = by_case[decision.case_id]
             del team.waiting[case]
-            case.worker = by_worker[decision.worker_id]
+            case.request = None
+            case.worker = team.by_id[decision.worker_id]
             case.worker.cases.add(case)
             self.metrics.dequeued(self.env.now)
             self.metrics.allocated(self.env.now, case)
@@ -300,10 +314,10 @@ class ServiceModel:
 
 
 def _teams(workers: list[Worker]) -> dict[str, TeamState]:
-    teams: dict[str, TeamState] = {}
+    members: dict[str, list[Worker]] = {}
     for w in workers:
-        teams.setdefault(w.team, TeamState(w.team, [])).workers.append(w)
-    return teams
+        members.setdefault(w.team, []).append(w)
+    return {name: TeamState(name, team_workers) for name, team_workers in members.items()}
 
 
 def _cumulative(table: dict[str, float]) -> tuple[list[str], list[float]]:
@@ -314,18 +328,6 @@ def _cumulative(table: dict[str, float]) -> tuple[list[str], list[float]]:
         cumulative.append(total)
     cumulative[-1] = 1.0
     return names, cumulative
-
-
-def _slot(worker: Worker) -> WorkerSlot:
-    return WorkerSlot(
-        id=worker.id,
-        team=worker.team,
-        role=worker.role,
-        asye=worker.asye,
-        case_capacity=worker.capacity.case_capacity,
-        load=worker.load,
-        skills=worker.skills,
-    )
 
 
 def _waiting(case: Case) -> WaitingCase:

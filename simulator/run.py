@@ -81,7 +81,7 @@ def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
     if metrics.case_log is not None:
         cases = pd.DataFrame(metrics.case_log, columns=CASE_LOG_COLUMNS)
         cases.insert(0, "replication", replication)
-    figures = headline_figures(scenario, metrics, weekly, workers)
+    figures = headline_figures(scenario, metrics, weekly)
     return ReplicationResult(replication, weekly, workers, cases, figures, metrics)
 
 
@@ -97,20 +97,18 @@ def run_scenario(
     return ScenarioResult(scenario, results)
 
 
-def headline_figures(
-    scenario: Scenario, metrics: RunMetrics, weekly: pd.DataFrame, workers: pd.DataFrame
-) -> dict[str, float]:
+def headline_figures(scenario: Scenario, metrics: RunMetrics, weekly: pd.DataFrame) -> dict[str, float]:
     """Post-warm-up figures of one replication (the keys of ``summary.json``)."""
     end = scenario.meta.horizon_weeks * DAYS_PER_WEEK
     weeks_measured = scenario.meta.horizon_weeks - scenario.meta.warmup_weeks
     service = weekly[~weekly["warmup"]].groupby("week")[["cases_held", "case_holding_fte"]].sum()
-    ratios = workers.loc[workers["week"] >= scenario.meta.warmup_weeks, "load_ratio"].dropna()
+    ratio_count = metrics.ratio_count
     waits = metrics.waits
     arrivals = metrics.arrivals_after_warmup
     return {
         "avg_caseload_per_fte": _mean(service["cases_held"] / service["case_holding_fte"]),
-        "mean_load_ratio": _mean(ratios),
-        "max_load_ratio": float(ratios.max()) if len(ratios) else math.nan,
+        "mean_load_ratio": metrics.ratio_sum / ratio_count if ratio_count else math.nan,
+        "max_load_ratio": metrics.ratio_max,
         "unallocated_cases": metrics.waiting.mean(end),
         "mean_wait_to_allocation_days": sum(waits) / len(waits) if waits else math.nan,
         "share_allocated_without_wait": (sum(w <= 1e-9 for w in waits) / len(waits) if waits else math.nan),
@@ -120,7 +118,7 @@ def headline_figures(
         "mean_episode_days": (
             sum(metrics.sojourns) / len(metrics.sojourns) if metrics.sojourns else math.nan
         ),
-        "worker_weeks_over_100_share": _mean(ratios > 1.0 + 1e-9),
+        "worker_weeks_over_100_share": metrics.ratio_over_100 / ratio_count if ratio_count else math.nan,
     }
 
 

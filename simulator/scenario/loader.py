@@ -169,7 +169,9 @@ def read_yaml_mapping(path: Path) -> dict:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ScenarioError([f"{path}: not valid YAML{at}: {problem}"]) from None
+        raise ScenarioError(
+            [f"{path}: not valid YAML{at}: {problem} (check the indentation and punctuation there)"]
+        ) from None
     if data is None:
         raise ScenarioError([f"{path}: the file is empty"])
     if not isinstance(data, dict):
