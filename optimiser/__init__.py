@@ -3,11 +3,13 @@
 Pure Python: it imports neither simpy nor streamlit, so a team manager can use it on two CSVs.
 """
 
+from optimiser.gap import GapResult, solve_gap
 from optimiser.heuristics import LeastLoaded, RoundRobin, make_policy
 from optimiser.policy import Decision, Policy, Snapshot, WaitingCase, WorkerSlot, WorkerView
 
 __all__ = [
     "Decision",
+    "GapResult",
     "LeastLoaded",
     "Policy",
     "RoundRobin",
@@ -16,4 +18,5 @@ __all__ = [
     "WorkerSlot",
     "WorkerView",
     "make_policy",
+    "solve_gap",
 ]

@@ -135,9 +135,25 @@ class TeamState:
     holders: list[Worker] = field(default_factory=list)  # case-holding workers
     by_id: dict[str, Worker] = field(default_factory=dict)
 
+    hours: dict[str, float] = field(default_factory=dict)  # capacity parts summed over the team
+    case_holding_fte: float = 0.0
+    asye_workers: int = 0
+
     def __post_init__(self) -> None:
         self.holders = [w for w in self.workers if w.case_holding]
         self.by_id = {w.id: w for w in self.workers}
+
+    def recount_capacity(self) -> None:
+        """Team totals of this week's capacity parts; called whenever a worker's capacity changes."""
+        self.hours = {
+            part: sum(getattr(w.capacity, part) for w in self.workers) for part in CAPACITY_PARTS
+        }
+        self.case_holding_fte = sum(w.fte for w in self.holders)
+        self.asye_workers = sum(w.asye for w in self.workers)
+
+
+CAPACITY_PARTS = ("contract", "available", "reserved", "supervision", "cpd", "asye_protected", "case_capacity")
+"""Capacity parts summed per team (weekly columns ``<part>_hours``)."""
 
 
 def build_workers(scenario: Scenario) -> list[Worker]:

@@ -152,26 +152,19 @@ class RunMetrics:
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:
         counters = self.counters(team.name)
-        hours = dict.fromkeys(_HOUR_FIELDS, 0.0)
         by_type = dict.fromkeys(self.case_types, 0)
-        ratios, excessive, fte, capacity, load, asye = [], 0, 0.0, 0.0, 0.0, 0
         for w in team.workers:
-            breakdown = w.capacity
-            for name in _HOUR_FIELDS:
-                hours[name] += getattr(breakdown, name)
-            asye += w.asye
             for case in w.cases:
                 by_type[case.stage.name] += 1
-            if not w.case_holding:
-                continue
-            fte += w.fte
-            capacity += w.case_capacity
+        ratios, excessive, load = [], 0, 0.0
+        for w in team.holders:
             load += w.load
             if w.case_capacity > 0:
                 ratios.append(w.load / w.case_capacity)
             streak = self.excessive_streak.get(w.id, 0) + 1 if self._excessive(w) else 0
             self.excessive_streak[w.id] = streak
             excessive += streak >= self.excessive_weeks
+        capacity = team.hours["case_capacity"]
         if now > self.warmup_day and ratios:
             self._measure_ratios(ratios)
         ages = [now - c.queued_at for c in team.waiting]
@@ -180,10 +173,9 @@ class RunMetrics:
             "warmup": now <= self.warmup_day,
             "team": team.name,
             "workers": len(team.workers),
-            "case_holding_fte": fte,
-            "asye_workers": asye,
-            **{f"{name}_hours": value for name, value in hours.items()},
-            "case_capacity_hours": capacity,
+            "case_holding_fte": team.case_holding_fte,
+            "asye_workers": team.asye_workers,
+            **{f"{part}_hours": value for part, value in team.hours.items()},
             "load_hours": load,
             "load_ratio": load / capacity if capacity > 0 else float("nan"),
             "mean_worker_load_ratio": sum(ratios) / len(ratios) if ratios else float("nan"),
@@ -220,10 +212,6 @@ class RunMetrics:
 
     def _excessive(self, worker) -> bool:
         return worker.case_capacity > 0 and worker.load > worker.case_capacity * self.excessive_ratio
-
-
-_HOUR_FIELDS = ("contract", "available", "reserved", "supervision", "cpd", "asye_protected")
-"""Capacity parts summed per team each week (columns ``<part>_hours``)."""
 
 
 WORKER_COLUMNS = [

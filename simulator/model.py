@@ -106,9 +106,13 @@ class ServiceModel:
 
     def _refresh_capacities(self) -> None:
         now = self.env.now
+        changed = set()
         for w in self.workers:
             if w.capacity is None or w.capacity_may_change(now, self.scenario):
                 w.refresh_capacity(now, self.scenario)
+                changed.add(w.team)
+        for name in changed:
+            self.teams[name].recount_capacity()
 
     def _arrivals(self):
         stream, routing = self.streams["arrivals"], self.streams["routing"]
@@ -194,6 +198,8 @@ class ServiceModel:
         self.teams[case.team].open_cases -= 1
         self.metrics.closed(now, case, from_stage)
         rule = self.scenario.pathway.re_referral
+        if rule.probability == 0:
+            return
         stream = self.streams["re_referral"]
         happens, when = stream.random() < rule.probability, stream.random()  # two draws: aligned
         if happens:

@@ -49,7 +49,9 @@ class Stream:
         return -mean * math.log1p(-self.random())
 
     def choice(self, cumulative: list[float]) -> int:
-        """Index drawn from a cumulative probability list (last entry 1)."""
+        """Index drawn from a cumulative probability list (last entry 1); no draw for a single option."""
+        if len(cumulative) == 1:
+            return 0
         u = self.random()
         for i, c in enumerate(cumulative):
             if u < c:
