@@ -35,17 +35,15 @@ class LeastLoaded:
             best = runner = previous = None
             best_key = runner_key = (float("inf"), "")
             for w in snapshot.workers:
-                new_load = loads[w.id] + case.weight
-                if not has_room(loads[w.id], w.case_capacity, case.weight, ceiling):
+                load = loads[w.id]
+                if not has_room(load, w.case_capacity, case.weight, ceiling) or ineligibility(w, case):
                     continue
-                if ineligibility(w, case) is not None:
-                    continue
-                key = (load_ratio(new_load, w.case_capacity), w.id)
+                key = (load_ratio(load + case.weight, w.case_capacity), w.id)
                 if key < best_key:
                     runner, runner_key, best, best_key = best, best_key, w, key
                 elif key < runner_key:
                     runner, runner_key = w, key
-                if snapshot.continuity and w.id == case.previous_worker:
+                if w.id == case.previous_worker and snapshot.continuity:
                     previous = w
             if best is None:
                 if snapshot.explain:

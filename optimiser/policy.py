@@ -124,6 +124,8 @@ def load_ratio(load: float, case_capacity: float) -> float:
 
 def ordered_cases(snapshot: Snapshot) -> list[WaitingCase]:
     """Cases in the order the meeting considers them (priority first unless plain FIFO)."""
+    if len(snapshot.cases) < 2:
+        return list(snapshot.cases)
     if snapshot.order == "fifo":
         return sorted(snapshot.cases, key=lambda c: (c.waiting_since, c.id))
     return sorted(snapshot.cases, key=lambda c: (-c.priority, c.waiting_since, c.id))

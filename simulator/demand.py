@@ -17,16 +17,18 @@ class ReferralRate:
     def __init__(self, demand: Demand, start: dt.date, horizon_days: float):
         self.base_per_day = demand.referrals_per_week / 7.0
         self.shocks = list(demand.shocks)
-        multipliers = [demand.seasonality.get(m, 1.0) for m in MONTHS]
-        days = int(horizon_days) + 2
-        self._season = [multipliers[(start + dt.timedelta(days=d)).month - 1] for d in range(days)]
+        self._season: list[float] | None = None  # multiplier per simulated day; None = flat year
+        if any(v != 1.0 for v in demand.seasonality.values()):
+            multipliers = [demand.seasonality.get(m, 1.0) for m in MONTHS]
+            days = int(horizon_days) + 2
+            self._season = [multipliers[(start + dt.timedelta(days=d)).month - 1] for d in range(days)]
         peak_shock = 1.0
         for shock in self.shocks:
             peak_shock *= max(1.0, shock.factor)
-        self.peak_per_day = self.base_per_day * max(self._season) * peak_shock
+        self.peak_per_day = self.base_per_day * max(self._season or [1.0]) * peak_shock
 
     def __call__(self, t: float) -> float:
-        rate = self.base_per_day * self._season[int(t)]
+        rate = self.base_per_day if self._season is None else self.base_per_day * self._season[int(t)]
         week = t / 7.0
         for shock in self.shocks:
             rate *= shock_factor(shock, week)

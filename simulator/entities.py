@@ -146,7 +146,7 @@ class TeamState:
     def recount_capacity(self) -> None:
         """Team totals of this week's capacity parts; called whenever a worker's capacity changes."""
         self.hours = {
-            part: sum(getattr(w.capacity, part) for w in self.workers) for part in CAPACITY_PARTS
+            f"{part}_hours": sum(getattr(w.capacity, part) for w in self.workers) for part in CAPACITY_PARTS
         }
         self.case_holding_fte = sum(w.fte for w in self.holders)
         self.asye_workers = sum(w.asye for w in self.workers)

@@ -17,21 +17,23 @@ class TimeAverage:
 
     since: float
     value: float = 0.0
-    last: float = 0.0
     area: float = 0.0
+    last: float = field(init=False)  # time up to which ``area`` is integrated (never before since)
+
+    def __post_init__(self) -> None:
+        self.last = self.since
 
     def change(self, now: float, delta: float) -> None:
-        if now > self.since:
-            self.area += self.value * (now - max(self.last, self.since))
-        self.last = now
+        if now > self.last:
+            self.area += self.value * (now - self.last)
+            self.last = now
         self.value += delta
 
     def mean(self, now: float) -> float:
         span = now - self.since
         if span <= 0:
             return float("nan")
-        tail = self.value * (now - max(self.last, self.since)) if now > self.since else 0.0
-        return (self.area + tail) / span
+        return (self.area + self.value * max(0.0, now - self.last)) / span
 
 
 @dataclass
@@ -74,6 +76,7 @@ class RunMetrics:
     ratio_over_100: int = 0
 
     def __post_init__(self) -> None:
+        self._type_columns = {name: f"cases_{name}" for name in self.case_types}
         self.waiting = TimeAverage(self.warmup_day)
         self.open_cases = TimeAverage(self.warmup_day)
         self.busy_hours = TimeAverage(self.warmup_day)
@@ -94,17 +97,20 @@ class RunMetrics:
         if now >= self.warmup_day:
             self.arrivals_after_warmup += 1
             self.re_referrals_after_warmup += re_referral
-        self.log(now, case, "referral")
+        if self.case_log is not None:
+            self.log(now, case, "referral")
 
     def stage_entered(self, now: float, case: Case) -> None:
         if now >= self.warmup_day:
             name = case.stage.name
             self.entries_by_stage[name] = self.entries_by_stage.get(name, 0) + 1
-        self.log(now, case, "enter")
+        if self.case_log is not None:
+            self.log(now, case, "enter")
 
     def queued(self, now: float, case: Case) -> None:
         self.waiting.change(now, 1)
-        self.log(now, case, "queued")
+        if self.case_log is not None:
+            self.log(now, case, "queued")
 
     def dequeued(self, now: float) -> None:
         self.waiting.change(now, -1)
@@ -116,7 +122,8 @@ class RunMetrics:
         c.wait_days_total += wait
         if case.queued_at >= self.warmup_day:
             self.waits.append(wait)
-        self.log(now, case, "allocated")
+        if self.case_log is not None:
+            self.log(now, case, "allocated")
 
     def load_changed(self, now: float, delta: float) -> None:
         self.busy_hours.change(now, delta)
@@ -128,12 +135,12 @@ class RunMetrics:
             self.sojourns.append(now - case.referred_at)
         if now >= self.warmup_day:
             self.closures_by_stage[from_stage] = self.closures_by_stage.get(from_stage, 0) + 1
-        self.log(now, case, "closed")
+        if self.case_log is not None:
+            self.log(now, case, "closed")
 
     def log(self, now: float, case: Case, event: str) -> None:
-        if self.case_log is not None:
-            worker = case.worker.id if case.worker is not None else None
-            self.case_log.append((case.id, case.child, case.episode, event, case.stage.name, now, worker))
+        worker = case.worker.id if case.worker is not None else None
+        self.case_log.append((case.id, case.child, case.episode, event, case.stage.name, now, worker))
 
     # ------------------------------------------------------------------------------ weekly rows
 
@@ -152,10 +159,6 @@ class RunMetrics:
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:
         counters = self.counters(team.name)
-        by_type = dict.fromkeys(self.case_types, 0)
-        for w in team.workers:
-            for case in w.cases:
-                by_type[case.stage.name] += 1
         ratios, excessive, load = [], 0, 0.0
         for w in team.holders:
             load += w.load
@@ -164,10 +167,9 @@ class RunMetrics:
             streak = self.excessive_streak.get(w.id, 0) + 1 if self._excessive(w) else 0
             self.excessive_streak[w.id] = streak
             excessive += streak >= self.excessive_weeks
-        capacity = team.hours["case_capacity"]
         if now > self.warmup_day and ratios:
             self._measure_ratios(ratios)
-        ages = [now - c.queued_at for c in team.waiting]
+        capacity = team.hours["case_capacity_hours"]
         row = {
             "week": week,
             "warmup": now <= self.warmup_day,
@@ -175,20 +177,14 @@ class RunMetrics:
             "workers": len(team.workers),
             "case_holding_fte": team.case_holding_fte,
             "asye_workers": team.asye_workers,
-            **{f"{part}_hours": value for part, value in team.hours.items()},
+            **team.hours,
             "load_hours": load,
             "load_ratio": load / capacity if capacity > 0 else float("nan"),
             "mean_worker_load_ratio": sum(ratios) / len(ratios) if ratios else float("nan"),
             "max_worker_load_ratio": max(ratios) if ratios else float("nan"),
             "workers_over_100": sum(r > 1.0 + 1e-9 for r in ratios),
             "workers_excessive": excessive,
-            "cases_held": sum(by_type.values()),
-            "unallocated": len(ages),
-            "unallocated_urgent": sum(c.stage.urgent for c in team.waiting),
-            "unallocated_must_allocate": sum(c.stage.must_allocate for c in team.waiting),
-            "unallocated_over_14_days": sum(a > 14 for a in ages),
-            "unallocated_over_28_days": sum(a > 28 for a in ages),
-            "oldest_unallocated_days": max(ages) if ages else 0.0,
+            **self._unallocated(now, team),
             "open_cases": team.open_cases,
             "referrals": counters.referrals,
             "re_referrals": counters.re_referrals,
@@ -198,9 +194,33 @@ class RunMetrics:
                 counters.wait_days_total / counters.allocations if counters.allocations else float("nan")
             ),
         }
-        for name, count in by_type.items():
-            row[f"cases_{name}"] = count
+        held = dict.fromkeys(self._type_columns.values(), 0)
+        for w in team.workers:
+            for case in w.cases:
+                held[self._type_columns[case.stage.name]] += 1
+        row["cases_held"] = sum(held.values())
+        row.update(held)
         return row
+
+    @staticmethod
+    def _unallocated(now: float, team: TeamState) -> dict[str, float]:
+        urgent = must = over_14 = over_28 = 0
+        oldest = 0.0
+        for case in team.waiting:
+            age = now - case.queued_at
+            urgent += case.stage.urgent
+            must += case.stage.must_allocate
+            over_14 += age > 14
+            over_28 += age > 28
+            oldest = max(oldest, age)
+        return {
+            "unallocated": len(team.waiting),
+            "unallocated_urgent": urgent,
+            "unallocated_must_allocate": must,
+            "unallocated_over_14_days": over_14,
+            "unallocated_over_28_days": over_28,
+            "oldest_unallocated_days": oldest,
+        }
 
     def _measure_ratios(self, ratios: list[float]) -> None:
         self.ratio_sum += sum(ratios)

@@ -64,6 +64,8 @@ class ServiceModel:
         alloc = scenario.allocation
         self.urgent_every = alloc.meetings.urgent_every_days
         self.other_every = alloc.meetings.other_every_days
+        self.continuous = self.urgent_every == 0 or self.other_every == 0
+        self.max_load_ratio = alloc.max_load_ratio
         self.entry_names, self.entry_cumulative = _cumulative(scenario.pathway.entry)
         self.team_names, self.team_cumulative = _cumulative(self._team_shares())
         self.duration_stream = {n: self.streams[f"duration:{n}"] for n in self.stages}
@@ -154,8 +156,8 @@ class ServiceModel:
         stage = self.stages[name]
         case.stage = stage
         case.token += 1
-        case.entered_at = self.env.now
-        self.metrics.stage_entered(self.env.now, case)
+        case.entered_at = now = self.env.now
+        self.metrics.stage_entered(now, case)
         worker = case.worker
         if not stage.held:
             if worker is not None:
@@ -216,11 +218,11 @@ class ServiceModel:
     # ---------------------------------------------------------------------------- allocation
 
     def _enqueue(self, case: Case) -> None:
-        case.queued_at = self.env.now
+        case.queued_at = now = self.env.now
         case.request = _waiting(case)
         team = self.teams[case.team]
         team.waiting[case] = None
-        self.metrics.queued(self.env.now, case)
+        self.metrics.queued(now, case)
         if (self.urgent_every if case.stage.urgent else self.other_every) == 0:
             self._meet_continuously(team)
 
@@ -237,12 +239,13 @@ class ServiceModel:
         ]
         if not cases:
             return
+        alloc = self.scenario.allocation
         snapshot = Snapshot(
             workers=team.holders,
             cases=[c.request for c in cases],
-            max_load_ratio=self.scenario.allocation.max_load_ratio,
-            continuity=self.scenario.allocation.continuity,
-            order=self.scenario.allocation.order,
+            max_load_ratio=alloc.max_load_ratio,
+            continuity=alloc.continuity,
+            order=alloc.order,
             time=self.env.now,
             explain=False,
         )
@@ -250,25 +253,30 @@ class ServiceModel:
 
     def _largest_room(self, team: TeamState) -> float:
         """Most hours any case-holder could still take under the load cap (inf without a cap)."""
-        ratio = self.scenario.allocation.max_load_ratio
+        ratio = self.max_load_ratio
         if ratio is None:
             return float("inf")
-        room = max((w.case_capacity * ratio - w.load for w in team.holders), default=0.0)
+        room = 0.0
+        for w in team.holders:
+            free = w.case_capacity * ratio - w.load
+            if free > room:
+                room = free
         return room + TOLERANCE
 
     def _apply(self, team: TeamState, cases: list[Case], decisions: list[Decision]) -> None:
         by_case = {c.id: c for c in cases}
+        now = self.env.now
         for decision in decisions:
             if decision.worker_id is None:
                 continue
             case = by_case[decision.case_id]
             del team.waiting[case]
             case.request = None
-            case.worker = team.by_id[decision.worker_id]
-            case.worker.cases.add(case)
-            self.metrics.dequeued(self.env.now)
-            self.metrics.allocated(self.env.now, case)
-            self._start_work(case, case.worker)
+            case.worker = worker = team.by_id[decision.worker_id]
+            worker.cases.add(case)
+            self.metrics.dequeued(now)
+            self.metrics.allocated(now, case)
+            self._start_work(case, worker)
             if not case.stage.clock_on_entry:
                 self._schedule_finish(case)
 
@@ -303,9 +311,10 @@ class ServiceModel:
         self._capacity_freed(case.team)
 
     def _capacity_freed(self, team_name: str) -> None:
-        team = self.teams[team_name]
-        if team.waiting and (self.urgent_every == 0 or self.other_every == 0):
-            self._meet_continuously(team)
+        if self.continuous:
+            team = self.teams[team_name]
+            if team.waiting:
+                self._meet_continuously(team)
 
     def _team_shares(self) -> dict[str, float]:
         shares = self.scenario.demand.team_shares
