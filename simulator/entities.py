@@ -152,7 +152,15 @@ class TeamState:
         self.asye_workers = sum(w.asye for w in self.workers)
 
 
-CAPACITY_PARTS = ("contract", "available", "reserved", "supervision", "cpd", "asye_protected", "case_capacity")
+CAPACITY_PARTS = (
+    "contract",
+    "available",
+    "reserved",
+    "supervision",
+    "cpd",
+    "asye_protected",
+    "case_capacity",
+)
 """Capacity parts summed per team (weekly columns ``<part>_hours``)."""
 
 

@@ -234,9 +234,7 @@ class ServiceModel:
         """Hand the team's waiting cases to the policy and apply its decisions."""
         # room only shrinks during a meeting, so a case heavier than the largest room cannot be placed
         room = self._largest_room(team)
-        cases = [
-            c for c in team.waiting if (c.stage.urgent or not urgent_only) and c.request.weight <= room
-        ]
+        cases = [c for c in team.waiting if (c.stage.urgent or not urgent_only) and c.request.weight <= room]
         if not cases:
             return
         alloc = self.scenario.allocation
