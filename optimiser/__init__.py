@@ -4,13 +4,15 @@ Pure Python: it imports neither simpy nor streamlit, so a team manager can use i
 """
 
 from optimiser.gap import GapResult, solve_gap
-from optimiser.heuristics import LeastLoaded, RoundRobin, make_policy
+from optimiser.heuristics import POLICY_NAMES, LeastLoaded, PointsThreshold, RoundRobin, make_policy
 from optimiser.policy import Decision, Policy, Snapshot, WaitingCase, WorkerSlot, WorkerView
 
 __all__ = [
     "Decision",
     "GapResult",
     "LeastLoaded",
+    "POLICY_NAMES",
+    "PointsThreshold",
     "Policy",
     "RoundRobin",
     "Snapshot",

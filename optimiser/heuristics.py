@@ -1,9 +1,13 @@
 """Simple allocation rules a manager may use today, behind the :class:`~optimiser.policy.Policy` protocol.
 
-Policies never change the snapshot: loads added during a meeting are kept in a local tally.
+Policies never change the snapshot: loads added during a meeting are kept in a local tally. Siblings
+(cases sharing ``sibling_group``) are placed as one unit: one worker eligible for all of them, with room
+for their total weight, or all wait.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
 
 from optimiser.policy import (
     Decision,
@@ -28,26 +32,25 @@ class LeastLoaded:
     name = "least_loaded"
 
     def allocate(self, snapshot: Snapshot) -> list[Decision]:
-        ceiling = snapshot.max_load_ratio
         loads = {w.id: w.load for w in snapshot.workers}
-        decisions = []
-        for case in ordered_cases(snapshot):
+        decisions: list[Decision] = []
+        for unit in sibling_units(ordered_cases(snapshot)):
+            weight = sum(c.weight for c in unit)
             best = runner = previous = None
             best_key = runner_key = (float("inf"), "")
             for w in snapshot.workers:
                 load = loads[w.id]
-                if not has_room(load, w.case_capacity, case.weight, ceiling) or ineligibility(w, case):
+                if not _fits(w, unit, load, weight, snapshot.max_load_ratio):
                     continue
-                key = (load_ratio(load + case.weight, w.case_capacity), w.id)
+                key = (load_ratio(load + weight, w.case_capacity), w.id)
                 if key < best_key:
                     runner, runner_key, best, best_key = best, best_key, w, key
                 elif key < runner_key:
                     runner, runner_key = w, key
-                if w.id == case.previous_worker and snapshot.continuity:
+                if w.id == unit[0].previous_worker and snapshot.continuity:
                     previous = w
             if best is None:
-                if snapshot.explain:
-                    decisions.append(Decision(case.id, None, unallocated_reason(case, snapshot.workers)))
+                _wait(decisions, unit, snapshot)
                 continue
             if previous is not None:
                 chosen, reason = previous, "continuity"
@@ -55,8 +58,8 @@ class LeastLoaded:
             else:
                 chosen = best
                 reason = "lowest load ratio" if runner is not None else "only eligible worker with room"
-            loads[chosen.id] += case.weight
-            decisions.append(Decision(case.id, chosen.id, reason, runner.id if runner else None))
+            loads[chosen.id] += weight
+            _place(decisions, unit, chosen, reason, runner)
         return decisions
 
 
@@ -70,38 +73,125 @@ class RoundRobin:
 
     def allocate(self, snapshot: Snapshot) -> list[Decision]:
         rotation = sorted(snapshot.workers, key=lambda w: w.id)
-        added = dict.fromkeys((w.id for w in rotation), 0.0)
-        decisions = []
-        for case in ordered_cases(snapshot):
-            start = self._next_by_team.get(case.team, 0)
+        loads = {w.id: w.load for w in rotation}
+        decisions: list[Decision] = []
+        for unit in sibling_units(ordered_cases(snapshot)):
+            weight = sum(c.weight for c in unit)
+            team = unit[0].team
+            start = self._next_by_team.get(team, 0)
             chosen = None
             for step in range(len(rotation)):
                 worker = rotation[(start + step) % len(rotation)]
-                if _fits(worker, case, added, snapshot.max_load_ratio):
+                if _fits(worker, unit, loads[worker.id], weight, snapshot.max_load_ratio):
                     chosen = worker
-                    self._next_by_team[case.team] = (start + step + 1) % len(rotation)
+                    self._next_by_team[team] = (start + step + 1) % len(rotation)
                     break
             if chosen is None:
-                if snapshot.explain:
-                    decisions.append(Decision(case.id, None, unallocated_reason(case, snapshot.workers)))
+                _wait(decisions, unit, snapshot)
                 continue
-            added[chosen.id] += case.weight
-            decisions.append(Decision(case.id, chosen.id, "next in rotation"))
+            loads[chosen.id] += weight
+            _place(decisions, unit, chosen, "next in rotation", None)
         return decisions
 
 
-POLICIES = {"least_loaded": LeastLoaded, "round_robin": RoundRobin}
+class PointsThreshold:
+    """Each case to the first worker (in id order) whose load ratio is below ``threshold``.
+
+    The rule of many points schemes: a worker "has capacity" while under a set percentage. The hard cap
+    of the snapshot (``max_load_ratio``) still applies.
+    """
+
+    name = "points_threshold"
+
+    def __init__(self, threshold: float = 0.85) -> None:
+        if not threshold > 0:
+            raise ValueError(f"threshold must be > 0 (got {threshold})")
+        self.threshold = threshold
+
+    def allocate(self, snapshot: Snapshot) -> list[Decision]:
+        order = sorted(snapshot.workers, key=lambda w: w.id)
+        loads = {w.id: w.load for w in order}
+        decisions: list[Decision] = []
+        for unit in sibling_units(ordered_cases(snapshot)):
+            weight = sum(c.weight for c in unit)
+            below = [
+                w
+                for w in order
+                if load_ratio(loads[w.id], w.case_capacity) < self.threshold
+                and _fits(w, unit, loads[w.id], weight, snapshot.max_load_ratio)
+            ]
+            if not below:
+                _wait(decisions, unit, snapshot, f"no eligible worker below {self.threshold:.0%} load")
+                continue
+            chosen = below[0]
+            loads[chosen.id] += weight
+            runner = below[1] if len(below) > 1 else None
+            _place(decisions, unit, chosen, f"first worker below {self.threshold:.0%} load", runner)
+        return decisions
 
 
-def make_policy(name: str):
-    """A fresh policy object by name (policies may hold state, so one per run)."""
-    try:
-        return POLICIES[name]()
-    except KeyError:
-        raise ValueError(f"unknown policy '{name}'; choose one of {sorted(POLICIES)}") from None
+def make_policy(name: str, options: dict | None = None):
+    """A fresh policy object by name (policies may hold state, so one per run).
+
+    ``options`` are the policy's settings: ``{"threshold": x}`` for ``points_threshold``, the fields of
+    :class:`optimiser.milp.MilpSettings` for ``milp``.
+    """
+    options = options or {}
+    if name == "least_loaded":
+        return LeastLoaded()
+    if name == "round_robin":
+        return RoundRobin()
+    if name == "points_threshold":
+        return PointsThreshold(**options)
+    if name == "milp":
+        from optimiser.milp import MilpPolicy, MilpSettings  # PuLP loads only when asked for
+
+        return MilpPolicy(MilpSettings(**options))
+    raise ValueError(f"unknown policy '{name}'; choose one of {sorted(POLICY_NAMES)}")
 
 
-def _fits(worker: WorkerView, case: WaitingCase, added: dict[str, float], ceiling: float | None) -> bool:
-    return ineligibility(worker, case) is None and has_room(
-        worker.load + added[worker.id], worker.case_capacity, case.weight, ceiling
+POLICY_NAMES = ("least_loaded", "round_robin", "points_threshold", "milp")
+
+
+def sibling_units(cases: Sequence[WaitingCase]) -> Iterator[list[WaitingCase]]:
+    """Cases in order, siblings gathered into one unit at the place of the first of them."""
+    groups: dict[str, list[WaitingCase]] = {}
+    for case in cases:
+        if case.sibling_group is not None:
+            groups.setdefault(case.sibling_group, []).append(case)
+    for case in cases:
+        if case.sibling_group is None:
+            yield [case]
+        elif groups.get(case.sibling_group, [None])[0] is case:
+            yield groups[case.sibling_group]
+
+
+def _fits(
+    worker: WorkerView, unit: list[WaitingCase], load: float, weight: float, ceiling: float | None
+) -> bool:
+    return has_room(load, worker.case_capacity, weight, ceiling) and all(
+        ineligibility(worker, case) is None for case in unit
     )
+
+
+def _place(
+    decisions: list[Decision],
+    unit: list[WaitingCase],
+    worker: WorkerView,
+    reason: str,
+    runner: WorkerView | None,
+) -> None:
+    if len(unit) > 1:
+        reason += " (sibling group kept together)"
+    for case in unit:
+        decisions.append(Decision(case.id, worker.id, reason, runner.id if runner else None))
+
+
+def _wait(decisions: list[Decision], unit: list[WaitingCase], snapshot: Snapshot, reason: str = "") -> None:
+    if not snapshot.explain:
+        return
+    for case in unit:
+        why = reason or unallocated_reason(case, snapshot.workers)
+        if len(unit) > 1 and not reason:
+            why = f"sibling group: {why}" if why.startswith("no ") else "sibling group: no worker has room for all"
+        decisions.append(Decision(case.id, None, why))

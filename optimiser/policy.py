@@ -53,6 +53,12 @@ class WaitingCase:
     required_skills: frozenset[str] = frozenset()
     waiting_since: float = 0.0
     previous_worker: str | None = None
+    sibling_group: str | None = None
+    """Cases sharing a group go to one worker (siblings), or all wait."""
+    excluded_workers: frozenset[str] = frozenset()
+    """Workers who may not hold the case (e.g. a conflict of interest)."""
+    held_by: str | None = None
+    """For a case offered for reallocation (``Snapshot.movable``): its current worker."""
 
 
 @dataclass(slots=True)
@@ -71,6 +77,8 @@ class Snapshot:
 
     workers: Sequence[WorkerView]
     cases: Sequence[WaitingCase]
+    movable: Sequence[WaitingCase] = ()
+    """Held cases a policy may move (each with ``held_by``); their weight is in the holder's load."""
     max_load_ratio: float | None = 1.0
     continuity: bool = True
     order: Literal["priority_then_fifo", "fifo"] = "priority_then_fifo"
@@ -95,6 +103,7 @@ ASYE_RULE = "ASYE rule: no sole holding of this case type in the first year"
 SKILL_MISSING = "skill missing"
 OTHER_TEAM = "other team"
 NO_CASE_CAPACITY = "holds no cases"
+CONFLICT = "conflict of interest"
 
 
 def ineligibility(worker: WorkerView, case: WaitingCase) -> str | None:
@@ -107,6 +116,8 @@ def ineligibility(worker: WorkerView, case: WaitingCase) -> str | None:
         return ASYE_RULE
     if not case.required_skills <= worker.skills:
         return SKILL_MISSING
+    if worker.id in case.excluded_workers:
+        return CONFLICT
     return None
 
 
@@ -139,7 +150,7 @@ def unallocated_reason(case: WaitingCase, workers: Sequence[WorkerView]) -> str:
     in_team = [r for r in reasons if r != OTHER_TEAM]
     if not in_team or all(r == NO_CASE_CAPACITY for r in in_team):
         return "no case-holding worker in the team"
-    for rule in (ASYE_RULE, SKILL_MISSING):
+    for rule in (ASYE_RULE, SKILL_MISSING, CONFLICT):
         if rule in in_team:
             return f"no eligible worker ({rule})"
     return "no eligible worker"

@@ -50,7 +50,7 @@ class ServiceModel:
         self.stages = {name: Stage.compile(name, ct) for name, ct in scenario.case_types.items()}
         self.workers = build_workers(scenario)
         self.teams = _teams(self.workers)
-        self.policy = policy if policy is not None else make_policy(scenario.allocation.policy)
+        self.policy = policy if policy is not None else policy_for(scenario)
         self.horizon_day = scenario.meta.horizon_weeks * DAYS_PER_WEEK
         self.rate = ReferralRate(scenario.demand, scenario.meta.start, self.horizon_day)
         self.metrics = RunMetrics(
@@ -324,6 +324,16 @@ class ServiceModel:
                 fte[w.team] = fte.get(w.team, 0.0) + w.fte
         total = sum(fte.values())
         return {team: f / total for team, f in fte.items()}
+
+
+def policy_for(scenario: Scenario) -> Policy:
+    """The allocation policy the scenario names, with its settings."""
+    alloc = scenario.allocation
+    options = {
+        "points_threshold": {"threshold": alloc.points_threshold},
+        "milp": alloc.milp.model_dump(),
+    }.get(alloc.policy)
+    return make_policy(alloc.policy, options)
 
 
 def _teams(workers: list[Worker]) -> dict[str, TeamState]:

@@ -364,7 +364,7 @@ class Demand(Strict):
 
 # --------------------------------------------------------------------------------------- allocation
 
-Policy = Literal["least_loaded", "round_robin"]
+Policy = Literal["least_loaded", "round_robin", "points_threshold", "milp"]
 
 
 class Meetings(Strict):
@@ -374,6 +374,45 @@ class Meetings(Strict):
     other_every_days: float = Field(
         7, ge=0, le=28, description="Days between meetings for the rest (0 = continuous)."
     )
+
+
+class Milp(Strict):
+    """Objective weights and solver settings of the MILP allocation (DESIGN §5)."""
+
+    priority_weight: float = Field(
+        10.0, ge=0, le=1e4, description="Reward per allocated case, times its priority (1-5)."
+    )
+    continuity_weight: float = Field(
+        2.0, ge=0, le=1e4, description="Reward for giving a case back to its previous worker."
+    )
+    fairness_weight: float = Field(
+        1.0, ge=0, le=1e4, description="Penalty per 1% of the fairness measure."
+    )
+    fairness_measure: Literal["max_ratio", "deviation"] = Field(
+        "max_ratio",
+        description="Largest worker load ratio, or total absolute deviation from the team mean ratio.",
+    )
+    soft_ceiling: float | None = Field(
+        None,
+        gt=0,
+        le=3,
+        description="Load ratio a worker may reach with a penalty (null = max_load_ratio is hard).",
+    )
+    overload_penalty: float = Field(
+        50.0, ge=0, le=1e6, description="Penalty per 1% of load ratio above max_load_ratio."
+    )
+    must_allocate_penalty: float = Field(
+        10_000.0, gt=0, le=1e9, description="Penalty for leaving a must-allocate case unallocated."
+    )
+    move_cost: float | None = Field(
+        None,
+        ge=0,
+        le=1e6,
+        description="Cost of moving a held case of an overloaded worker (null = held cases never move).",
+    )
+    time_limit_seconds: float = Field(10.0, gt=0, le=3600, description="Solver time limit per meeting.")
+    mip_gap: float = Field(1e-4, ge=0, le=1, description="Relative MIP gap at which the solver stops.")
+    solver: Literal["highs", "cbc"] = Field("highs", description="MILP solver (CBC is the fallback).")
 
 
 class Allocation(Strict):
@@ -389,6 +428,13 @@ class Allocation(Strict):
     order: Literal["priority_then_fifo", "fifo"] = Field(
         "priority_then_fifo", description="Order in which waiting cases are considered."
     )
+    points_threshold: float = Field(
+        0.85,
+        gt=0,
+        le=3,
+        description="points_threshold policy: a worker takes cases while below this load ratio.",
+    )
+    milp: Milp = Field(default_factory=lambda: Milp())
 
 
 class Outputs(Strict):
