@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,10 +15,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from optimiser import POLICY_NAMES
 from simulator.queueing import queue_check as run_queue_check
 from simulator.run import SUMMARY_KEYS, run_scenario, write_outputs
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 from simulator.scenario.models import Scenario as ScenarioModel
+from simulator.snapshot import SnapshotError, parse_date, read_snapshot
+from simulator.team_allocation import ALLOCATION_COLUMNS, LOAD_COLUMNS, AllocationResult, allocate_team
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     add_completion=False,
@@ -124,6 +132,180 @@ def queue_check(
             name, _fmt(sim["mean"]), f"{_fmt(sim['ci_low'])} – {_fmt(sim['ci_high'])}", _fmt(theory)
         )
     out.print(table)
+
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+
+
+@app.command()
+def allocate(
+    workers: Annotated[
+        Path,
+        typer.Option(
+            "--workers", help="Team CSV: id, role, fte, start_date, skills, team.", show_default=False
+        ),
+    ],
+    cases: Annotated[
+        Path,
+        typer.Option(
+            "--cases",
+            help="Cases CSV: id, type, opened, worker_id (empty = waiting); optional priority, flags, "
+            "previous_worker_id, team.",
+            show_default=False,
+        ),
+    ],
+    date: Annotated[str, typer.Option("--date", help="Snapshot date, YYYY-MM-DD.", show_default=False)],
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Allocations CSV to write (one row per waiting case).", show_default=False
+        ),
+    ],
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help=f"Allocation policy: {', '.join(POLICY_NAMES)} (default: the scenario's).",
+            show_default=False,
+        ),
+    ] = None,
+    loads_out: Annotated[
+        Path | None,
+        typer.Option("--loads-out", help="Also write the per-worker loads CSV here.", show_default=False),
+    ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="Scenario YAML for capacity, case types and allocation rules (default: the shipped baseline).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Allocate a team's waiting cases from two snapshot CSVs and write the decisions with reasons."""
+    as_of = parse_date(date)
+    if as_of is None:
+        _fail([f"--date: {date!r} is not a date (expected YYYY-MM-DD, e.g. 2026-11-02)"])
+    if policy is not None and policy not in POLICY_NAMES:
+        _fail([f"--policy: unknown policy {policy!r} (allowed: {', '.join(POLICY_NAMES)})"])
+    targets = [("--out", out_path)] + ([("--loads-out", loads_out)] if loads_out is not None else [])
+    if problems := _output_problems(targets, {"--workers": workers, "--cases": cases}):
+        _fail(problems)
+    loaded = _load(scenario or DEFAULT_SCENARIO)
+    try:
+        snapshot = read_snapshot(workers, cases, as_of, loaded)
+        result = allocate_team(snapshot.workers, snapshot.cases, as_of, loaded, policy)
+    except SnapshotError as exc:
+        _fail(exc.messages)
+    except ModuleNotFoundError as exc:  # an optional part of the optimiser is not installed
+        name = policy or loaded.allocation.policy
+        _fail([f"--policy: the {name} policy is not available ({exc}); choose another"])
+    frames = [(out_path, result.allocations, ALLOCATION_COLUMNS)]
+    if loads_out is not None:
+        frames.append((loads_out, result.loads, LOAD_COLUMNS))
+    try:
+        _write_csvs_atomically(frames)
+    except OSError as exc:
+        _fail([f"{exc.filename or out_path}: cannot write: {exc.strerror or exc}"])
+    types = {c.id: c.type for c in snapshot.cases}
+    must = {c.id for c in snapshot.waiting if loaded.case_types[c.type].must_allocate or c.must_allocate}
+    _print_allocation(result, types, must, loaded.capacity.overload_ratio)
+    written = ", ".join(str(path) for path, _, _ in frames)
+    out.print(f"written: {escape(written)}", highlight=False)
+
+
+def _fail(messages: list[str]) -> NoReturn:
+    """Print each message as ``error: ...`` on stderr and exit with the bad-input code."""
+    for message in messages:
+        err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+def _output_problems(targets: list[tuple[str, Path]], inputs: dict[str, Path]) -> list[str]:
+    """Why an output path cannot be written (checked before any work, so nothing is half-written)."""
+    problems = []
+    seen: dict[Path, str] = {}
+    for option, path in targets:
+        resolved = path.resolve()
+        clash = next((name for name, p in inputs.items() if p.resolve() == resolved), None) or seen.get(
+            resolved
+        )
+        if clash:
+            problems.append(f"{option}: {path} is also given as {clash}; choose another file")
+        elif path.is_dir():
+            problems.append(f"{option}: {path} is a directory; give a file name such as allocations.csv")
+        elif not path.parent.is_dir():
+            problems.append(f"{option}: directory {path.parent} does not exist")
+        seen[resolved] = option
+    return problems
+
+
+def _write_csvs_atomically(frames: list[tuple[Path, pd.DataFrame, tuple[str, ...]]]) -> None:
+    """Write each table to a temporary file beside its target, then move them all into place."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, frame, columns in frames:
+            temp = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+            temps.append((temp, path))
+            with open(temp, "x", encoding="utf-8", newline="") as f:  # "x": usual permissions, never reused
+                frame.loc[:, list(columns)].round(3).to_csv(f, index=False, lineterminator="\n")
+        for temp, path in temps:
+            os.replace(temp, path)
+    finally:
+        for temp, _ in temps:
+            if os.path.exists(temp):
+                os.unlink(temp)
+
+
+def _print_allocation(
+    result: AllocationResult, types: dict[str, str], must: set[str], overload_ratio: float
+) -> None:
+    decisions = Table(title=f"Allocation of {len(result.allocations)} waiting case(s): {result.policy}")
+    for column in ("case", "type", "worker", "reason", "runner-up"):
+        decisions.add_column(column)
+    for row in result.allocations.itertuples(index=False):
+        worker = (
+            escape(row.worker_id)
+            if row.worker_id
+            else ("[bold red]waiting[/bold red]" if row.case_id in must else "[yellow]waiting[/yellow]")
+        )
+        decisions.add_row(
+            escape(row.case_id), escape(types.get(row.case_id, "")), worker, escape(row.reason),
+            escape(row.runner_up) or "–",
+        )  # fmt: skip
+    out.print(decisions)
+
+    loads = Table(title="Worker loads (hours per week)")
+    for column in ("worker", "role", "capacity h", "before", "after", "ratio after", "flag"):
+        left = column in ("worker", "role", "flag")
+        loads.add_column(
+            column, justify="left" if left else "right", min_width=13 if column == "role" else None
+        )
+    for row in result.loads.itertuples(index=False):
+        ratio = row.load_ratio_after
+        if row.case_capacity_hours <= 0:
+            shown, flag = "–", "holds cases without case capacity" if row.load_hours_after > 0 else ""
+        else:
+            shown = f"{ratio:.0%}"
+            flag = f"[bold red]≥{overload_ratio:.0%}[/bold red]" if ratio >= overload_ratio - 1e-9 else ""
+        loads.add_row(
+            escape(row.worker_id), escape(row.role), f"{row.case_capacity_hours:.1f}",
+            f"{row.load_hours_before:.1f}", f"{row.load_hours_after:.1f}", shown, flag,
+        )  # fmt: skip
+    out.print(loads)
+
+    allocated = int((result.allocations["worker_id"] != "").sum())
+    left = result.allocations.loc[result.allocations["worker_id"] == "", "case_id"]
+    summary = f"allocated {allocated} of {len(result.allocations)} waiting case(s)"
+    urgent = [c for c in left if c in must]
+    if urgent:
+        summary += (
+            f"; [bold red]{len(urgent)} must-allocate case(s) still waiting ({escape(', '.join(urgent))}): "
+            "escalate[/bold red]"
+        )
+    out.print(summary, highlight=False)
+    if result.status != "heuristic":
+        out.print(f"solver status: {escape(result.status)}", highlight=False)
 
 
 def _print_summary(scenario: Scenario, summary: dict, reps: int) -> None:

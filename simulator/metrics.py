@@ -42,6 +42,7 @@ class WeekCounters:
     re_referrals: int = 0
     closures: int = 0
     allocations: int = 0
+    moves: int = 0
     wait_days_total: float = 0.0
 
 
@@ -125,6 +126,11 @@ class RunMetrics:
         if self.case_log is not None:
             self.log(now, case, "allocated")
 
+    def moved(self, now: float, case: Case) -> None:
+        self.counters(case.team).moves += 1
+        if self.case_log is not None:
+            self.log(now, case, "moved")
+
     def load_changed(self, now: float, delta: float) -> None:
         self.busy_hours.change(now, delta)
 
@@ -190,6 +196,7 @@ class RunMetrics:
             "re_referrals": counters.re_referrals,
             "closures": counters.closures,
             "allocations": counters.allocations,
+            "moves": counters.moves,
             "mean_wait_days": (
                 counters.wait_days_total / counters.allocations if counters.allocations else float("nan")
             ),

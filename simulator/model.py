@@ -66,6 +66,8 @@ class ServiceModel:
         self.other_every = alloc.meetings.other_every_days
         self.continuous = self.urgent_every == 0 or self.other_every == 0
         self.max_load_ratio = alloc.max_load_ratio
+        # held cases of overloaded workers are offered for reallocation when the policy may move them
+        self.offers_moves = alloc.policy == "milp" and alloc.milp.move_cost is not None
         self.entry_names, self.entry_cumulative = _cumulative(scenario.pathway.entry)
         self.team_names, self.team_cumulative = _cumulative(self._team_shares())
         self.duration_stream = {n: self.streams[f"duration:{n}"] for n in self.stages}
@@ -131,7 +133,7 @@ class ServiceModel:
         yield self.env.timeout(MEETING_OFFSET_DAYS)
         while True:
             for team in self.teams.values():
-                if team.waiting:
+                if team.waiting or (self.offers_moves and self._overloaded(team)):
                     self._meet(team, urgent_only)
             yield self.env.timeout(every)
 
@@ -235,19 +237,21 @@ class ServiceModel:
         # room only shrinks during a meeting, so a case heavier than the largest room cannot be placed
         room = self._largest_room(team)
         cases = [c for c in team.waiting if (c.stage.urgent or not urgent_only) and c.request.weight <= room]
-        if not cases:
+        movable = self._movable(team) if self.offers_moves else []
+        if not cases and not movable:
             return
         alloc = self.scenario.allocation
         snapshot = Snapshot(
             workers=team.holders,
             cases=[c.request for c in cases],
+            movable=[_waiting(c, held_by=c.worker.id) for c in movable],
             max_load_ratio=alloc.max_load_ratio,
             continuity=alloc.continuity,
             order=alloc.order,
             time=self.env.now,
             explain=False,
         )
-        self._apply(team, cases, self.policy.allocate(snapshot))
+        self._apply(team, cases + movable, self.policy.allocate(snapshot))
 
     def _largest_room(self, team: TeamState) -> float:
         """Most hours any case-holder could still take under the load cap (inf without a cap)."""
@@ -268,6 +272,10 @@ class ServiceModel:
             if decision.worker_id is None:
                 continue
             case = by_case[decision.case_id]
+            if case.worker is not None:  # a held case the policy may have moved
+                if case.worker.id != decision.worker_id:
+                    self._move(case, team.by_id[decision.worker_id])
+                continue
             del team.waiting[case]
             case.request = None
             case.worker = worker = team.by_id[decision.worker_id]
@@ -277,6 +285,33 @@ class ServiceModel:
             self._start_work(case, worker)
             if not case.stage.clock_on_entry:
                 self._schedule_finish(case)
+
+    def _overloaded(self, team: TeamState) -> bool:
+        ratio = self.max_load_ratio
+        return ratio is not None and any(w.load > w.case_capacity * ratio + TOLERANCE for w in team.holders)
+
+    def _movable(self, team: TeamState) -> list[Case]:
+        """Held cases of workers above the load cap: the ones a reallocation may move."""
+        ratio = self.max_load_ratio
+        if ratio is None:
+            return []
+        return [
+            case
+            for w in team.holders
+            if w.load > w.case_capacity * ratio + TOLERANCE
+            for case in sorted(w.cases, key=lambda c: c.id)
+        ]
+
+    def _move(self, case: Case, worker: Worker) -> None:
+        """Reallocate a held case: same stage and clock, new holder (continuity is lost)."""
+        old = case.worker
+        old.cases.discard(case)
+        old.load -= case.weight
+        worker.cases.add(case)
+        worker.load += case.weight
+        case.worker = worker
+        case.previous_worker = old.id
+        self.metrics.moved(self.env.now, case)
 
     def _start_work(self, case: Case, worker: Worker) -> None:
         """Worker holds the case in its current stage: set the stage weight and its schedule."""
@@ -353,7 +388,7 @@ def _cumulative(table: dict[str, float]) -> tuple[list[str], list[float]]:
     return names, cumulative
 
 
-def _waiting(case: Case) -> WaitingCase:
+def _waiting(case: Case, held_by: str | None = None) -> WaitingCase:
     stage = case.stage
     return WaitingCase(
         id=case.id,
@@ -366,4 +401,5 @@ def _waiting(case: Case) -> WaitingCase:
         required_skills=stage.required_skills,
         waiting_since=case.queued_at if case.queued_at is not None else case.entered_at,
         previous_worker=case.previous_worker,
+        held_by=held_by,
     )

@@ -385,9 +385,7 @@ class Milp(Strict):
     continuity_weight: float = Field(
         2.0, ge=0, le=1e4, description="Reward for giving a case back to its previous worker."
     )
-    fairness_weight: float = Field(
-        1.0, ge=0, le=1e4, description="Penalty per 1% of the fairness measure."
-    )
+    fairness_weight: float = Field(1.0, ge=0, le=1e4, description="Penalty per 1% of the fairness measure.")
     fairness_measure: Literal["max_ratio", "deviation"] = Field(
         "max_ratio",
         description="Largest worker load ratio, or total absolute deviation from the team mean ratio.",
@@ -435,6 +433,17 @@ class Allocation(Strict):
         description="points_threshold policy: a worker takes cases while below this load ratio.",
     )
     milp: Milp = Field(default_factory=lambda: Milp())
+
+    @model_validator(mode="after")
+    def _soft_ceiling_above_cap(self) -> Allocation:
+        soft, cap = self.milp.soft_ceiling, self.max_load_ratio
+        if soft is not None and (cap is None or soft < cap):
+            raise FieldError(
+                ("milp", "soft_ceiling"),
+                f"soft_ceiling ({soft}) must be at least max_load_ratio ({cap}); "
+                "it is the limit a worker may reach with a penalty above the cap",
+            )
+        return self
 
 
 class Outputs(Strict):

@@ -1,0 +1,1 @@
+"""caseplan tests (a package, so `tests.support` never resolves to another distribution's `tests`)."""
