@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from optimiser.policy import (
+    TOLERANCE,
     Decision,
     Snapshot,
     WaitingCase,
@@ -33,9 +34,13 @@ class LeastLoaded:
 
     def allocate(self, snapshot: Snapshot) -> list[Decision]:
         loads = {w.id: w.load for w in snapshot.workers}
+        room = _largest_room(snapshot, loads)
         decisions: list[Decision] = []
         for unit in sibling_units(ordered_cases(snapshot)):
-            weight = sum(c.weight for c in unit)
+            weight = _weight(unit)
+            if weight > room:  # nobody can take it: skip the search
+                _wait(decisions, unit, snapshot)
+                continue
             best = runner = previous = None
             best_key = runner_key = (float("inf"), "")
             for w in snapshot.workers:
@@ -59,6 +64,7 @@ class LeastLoaded:
                 chosen = best
                 reason = "lowest load ratio" if runner is not None else "only eligible worker with room"
             loads[chosen.id] += weight
+            room = _largest_room(snapshot, loads)
             _place(decisions, unit, chosen, reason, runner)
         return decisions
 
@@ -76,7 +82,7 @@ class RoundRobin:
         loads = {w.id: w.load for w in rotation}
         decisions: list[Decision] = []
         for unit in sibling_units(ordered_cases(snapshot)):
-            weight = sum(c.weight for c in unit)
+            weight = _weight(unit)
             team = unit[0].team
             start = self._next_by_team.get(team, 0)
             chosen = None
@@ -113,7 +119,7 @@ class PointsThreshold:
         loads = {w.id: w.load for w in order}
         decisions: list[Decision] = []
         for unit in sibling_units(ordered_cases(snapshot)):
-            weight = sum(c.weight for c in unit)
+            weight = _weight(unit)
             below = [
                 w
                 for w in order
@@ -155,6 +161,9 @@ POLICY_NAMES = ("least_loaded", "round_robin", "points_threshold", "milp")
 
 def sibling_units(cases: Sequence[WaitingCase]) -> Iterator[list[WaitingCase]]:
     """Cases in order, siblings gathered into one unit at the place of the first of them."""
+    if all(c.sibling_group is None for c in cases):
+        yield from ([c] for c in cases)
+        return
     groups: dict[str, list[WaitingCase]] = {}
     for case in cases:
         if case.sibling_group is not None:
@@ -164,6 +173,18 @@ def sibling_units(cases: Sequence[WaitingCase]) -> Iterator[list[WaitingCase]]:
             yield [case]
         elif groups.get(case.sibling_group, [None])[0] is case:
             yield groups[case.sibling_group]
+
+
+def _weight(unit: list[WaitingCase]) -> float:
+    return unit[0].weight if len(unit) == 1 else sum(c.weight for c in unit)
+
+
+def _largest_room(snapshot: Snapshot, loads: dict[str, float]) -> float:
+    """Most hours any worker can still take under the cap (weights above it cannot be placed)."""
+    ceiling = snapshot.max_load_ratio
+    if ceiling is None:
+        return float("inf")
+    return max((w.case_capacity * ceiling - loads[w.id] for w in snapshot.workers), default=0.0) + TOLERANCE
 
 
 def _fits(

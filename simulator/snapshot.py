@@ -26,6 +26,7 @@ import pandas as pd
 
 from simulator.scenario.loader import ScenarioError
 from simulator.scenario.models import Role, Scenario
+from simulator.text_input import undecodable_at
 
 MAX_ROWS = 50_000
 """Most data rows a snapshot file may hold (a large service is a few thousand cases)."""
@@ -417,8 +418,7 @@ def _read_text(path: Path, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = undecodable_at(raw, exc.start)
         raise SnapshotError(
             [
                 f"{name}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at row {line}, "

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.scenario.models import FieldError, Scenario
+from simulator.text_input import undecodable_at
 
 MAX_FILE_BYTES = 2_000_000
 MAX_EXPANDED_NODES = 200_000
@@ -155,8 +156,7 @@ def read_yaml_mapping(path: Path) -> dict:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = undecodable_at(raw, exc.start)
         raise ScenarioError(
             [
                 f"{path}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}, "
