@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,13 +31,22 @@ import numpy as np
 import numpy.typing as npt
 import pulp
 
-__all__ = ["GapResult", "solve_gap"]
+from optimiser.solver import (
+    STATUSES,
+    SolverName,
+    Status,
+    cbc_solver,
+    make_solver,
+    solution_gap,
+    solve_status,
+    variable_factory,
+)
+
+__all__ = ["STATUSES", "GapResult", "SolverName", "Status", "solve_gap"]
 
 Sense = Literal["min", "max"]
-SolverName = Literal["highs", "cbc"]
-Status = Literal["optimal", "time_limit", "infeasible", "not_solved"]
 
-STATUSES: tuple[str, ...] = ("optimal", "time_limit", "infeasible", "not_solved")
+_cbc = cbc_solver  # the former private name, still used by tests and callers
 
 
 @dataclass(frozen=True)
@@ -121,54 +129,6 @@ def _validate(
     return cost_a, weight_a, capacity_a
 
 
-def _cbc(time_limit: float | None, gap_rel: float) -> pulp.LpSolver:
-    """CBC: a ``cbc`` on the PATH (``COIN_CMD``) if there is one, else the binary bundled with PuLP."""
-    system_cbc = pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=gap_rel)
-    if system_cbc.available():
-        return system_cbc
-    with warnings.catch_warnings():
-        # PuLP 3.x deprecates the bundled binary in favour of a separately installed one (PuLP 4.0).
-        warnings.filterwarnings("ignore", message=".*PULP_CBC_CMD.*", category=DeprecationWarning)
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap_rel)
-
-
-def _make_solver(solver: str, time_limit: float | None, gap_rel: float) -> tuple[pulp.LpSolver, str]:
-    if solver == "highs":
-        highs = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap_rel)
-        if highs.available():
-            return highs, "highs"
-    cbc = _cbc(time_limit, gap_rel)
-    if cbc.available():
-        return cbc, "cbc"
-    wanted = "HiGHS (highspy) or CBC" if solver == "highs" else "CBC"
-    raise RuntimeError(f"no MIP solver available: install {wanted} for PuLP")
-
-
-def _status(problem: pulp.LpProblem) -> str:
-    """Map PuLP's (status, sol_status) pair to one of :data:`STATUSES`."""
-    sol_status = problem.sol_status
-    if sol_status == pulp.LpSolutionOptimal:
-        return "optimal"
-    if sol_status == pulp.LpSolutionIntegerFeasible:
-        # HiGHS via PuLP: time / iteration limit or interrupt with an incumbent; CBC: "Stopped on time".
-        return "time_limit"
-    if problem.status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
-        # CBC reports "Integer infeasible" as status Infeasible with sol_status "no solution found".
-        return "infeasible"
-    return "not_solved"
-
-
-def _highs_gap(problem: pulp.LpProblem) -> float | None:
-    model = getattr(problem, "solverModel", None)
-    if model is None:
-        return None
-    try:
-        gap = float(model.getInfo().mip_gap)
-    except (AttributeError, TypeError, ValueError):
-        return None
-    return gap if math.isfinite(gap) and gap >= 0 else None
-
-
 def solve_gap(
     cost: npt.ArrayLike,
     weight: npt.ArrayLike,
@@ -243,13 +203,13 @@ def solve_gap(
     if not allowed.any(axis=0).all():
         return GapResult(None, [-1] * n, "infeasible", None, "none", time.perf_counter() - start)
 
-    lp_solver, solver_used = _make_solver(solver, time_limit, 0.0 if mip_gap is None else mip_gap)
+    gap_rel = 0.0 if mip_gap is None else mip_gap
+    lp_solver, solver_used = make_solver(solver, time_limit, gap_rel)
 
     costs = cost_a.tolist()
     weights = weight_a.tolist()
     problem = pulp.LpProblem("gap", pulp.LpMinimize if sense == "min" else pulp.LpMaximize)
-    # PuLP >= 3.3 deprecates constructing LpVariable directly in favour of LpProblem.add_variable (4.0 API).
-    new_variable = getattr(problem, "add_variable", None) or pulp.LpVariable
+    new_variable = variable_factory(problem)
     by_job: list[list[tuple[int, pulp.LpVariable]]] = [[] for _ in range(n)]
     objective_terms: list[tuple[pulp.LpVariable, float]] = []
     for i in range(m):
@@ -268,7 +228,7 @@ def solve_gap(
         problem += pulp.lpSum(x for _, x in candidates) == 1, f"assign_{j}"
 
     problem.solve(lp_solver)
-    status = _status(problem)
+    status = solve_status(problem)
 
     assignment = [-1] * n
     objective: float | None = None
@@ -284,11 +244,5 @@ def solve_gap(
         else:
             objective = float(sum(costs[assignment[j]][j] for j in range(n)))
 
-    gap: float | None
-    if solver_used == "highs":
-        gap = _highs_gap(problem) if objective is not None else None
-        if gap is None and status == "optimal" and mip_gap is None:
-            gap = 0.0
-    else:
-        gap = 0.0 if status == "optimal" and mip_gap is None else None
+    gap = solution_gap(problem, solver_used, status, gap_rel)
     return GapResult(objective, assignment, status, gap, solver_used, time.perf_counter() - start)

@@ -214,5 +214,9 @@ def _wait(decisions: list[Decision], unit: list[WaitingCase], snapshot: Snapshot
     for case in unit:
         why = reason or unallocated_reason(case, snapshot.workers)
         if len(unit) > 1 and not reason:
-            why = f"sibling group: {why}" if why.startswith("no ") else "sibling group: no worker has room for all"
+            why = (
+                f"sibling group: {why}"
+                if why.startswith("no ")
+                else "sibling group: no worker has room for all"
+            )
         decisions.append(Decision(case.id, None, why))

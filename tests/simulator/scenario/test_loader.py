@@ -166,7 +166,10 @@ def test_bad_month_lists_the_months_without_a_misleading_range(tmp_path):
 
 def test_unknown_choice_lists_the_choices(tmp_path):
     (message,) = errors(child_of_baseline(tmp_path, "allocation: {policy: random}\n"))
-    assert "allocation.policy: must be 'least_loaded', 'round_robin', 'points_threshold' or 'milp' (got 'random')" in message
+    assert (
+        "allocation.policy: must be 'least_loaded', 'round_robin', 'points_threshold' or 'milp' (got 'random')"
+        in message
+    )
 
 
 def test_missing_required_section(tmp_path):
