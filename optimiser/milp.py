@@ -37,7 +37,7 @@ Exact reformulations that keep the model fast (the optimum is that of the model 
   ``n[k,w] = Σ_(c in class k) x[c,w]`` (bounded by how many fit the worker); the allocated ones are the
   longest-waiting of the class. Sibling groups share one binary per worker (``x[c,w] = x[c',w]``).
 
-In a team whose waiting work exceeds its room, each worker's possible packings are listed as patterns (an
+In a team whose waiting work is 90% of its room or more, each worker's possible packings are listed as patterns (an
 extended formulation of the worker's knapsack, see ``_TeamModel._patterns``). For the max-ratio measure, F
 is also written as a sum of level binaries with "level" cuts per worker (see
 ``_TeamModel._max_ratio``), valid inequalities that tie each worker's packing to F.
@@ -75,6 +75,10 @@ __all__ = ["MilpOutcome", "MilpPolicy", "MilpSettings", "objective_value"]
 
 PERCENT_TOLERANCE = 1e-6
 """Percent points of slack when rounding a load ratio up to a whole percent (floating point)."""
+MIN_TEAM_SECONDS = 0.05
+"""Shortest solver run given to a team, even when the meeting's time limit is spent."""
+PATTERN_DEMAND_SHARE = 0.9
+"""Patterns are listed when a team's waiting work is at least this share of its room (tight packings)."""
 PATTERN_LIMIT = 300
 """Most maximal packings enumerated for one worker (teams short of room only); beyond, no pattern rows."""
 MAX_LEVELS = 60
@@ -204,22 +208,22 @@ class MilpPolicy:
         """One decision per waiting case (allocated ones only without ``snapshot.explain``), plus one per
         moved held case (reason "moved from <id>: …") and, with ``explain``, one per held case that stays."""
         start = time.perf_counter()
+        limit = self.settings.time_limit_seconds
         plan = _Plan(snapshot, self.settings)
         build = solve = 0.0
-        statuses: list[str] = []
-        gaps: list[float | None] = []
+        outcome: dict[str, tuple[str, float | None]] = {}  # team -> (status, gap)
         solvers: set[str] = set()
         problems: list[str] = []
         n_vars = n_cons = 0
+        unproven: list[tuple[str, _TeamModel, float]] = []
         teams = sorted(plan.teams.items(), key=lambda item: len(item[1].units) * len(item[1].workers))
+        teams = [(name, team) for name, team in teams if team.has_decisions()]
+        # first pass, smallest team first: each team gets its share of the time left
         for left, (name, team) in zip(range(len(teams), 0, -1), teams):
-            if not team.has_decisions():
-                continue
             t0 = time.perf_counter()
             model = _TeamModel(plan, team)
             t1 = time.perf_counter()
-            remaining = self.settings.time_limit_seconds - (t1 - start)
-            budget = max(remaining / left, min(0.05, self.settings.time_limit_seconds))
+            budget = max((limit - (t1 - start)) / left, min(MIN_TEAM_SECONDS, limit))
             status, used, gap = model.solve(budget)
             t2 = time.perf_counter()
             build += t1 - t0
@@ -229,15 +233,32 @@ class MilpPolicy:
             solvers.add(used)
             if status in ("optimal", "time_limit"):
                 model.read_solution()
-                gaps.append(gap)
+                if status == "time_limit":
+                    unproven.append((name, model, budget))
             else:
                 if status == "not_solved" and t2 - t1 >= 0.95 * budget:
                     status = "time_limit"  # stopped by the clock before any solution: still a feasible answer
                 plan.fall_back(name, team, status)
                 problems.append(f"team {name}: MILP {status} ({used}), decisions by least loaded")
-            statuses.append(status)
+            outcome[name] = (status, gap)
+        # second pass: teams stopped by the clock try again with the time the easy teams left over
+        for left, (name, model, first_budget) in zip(range(len(unproven), 0, -1), unproven):
+            t1 = time.perf_counter()
+            budget = (limit - (t1 - start)) / left
+            if budget < 1.2 * first_budget:  # a restart needs more time than the first run had
+                continue
+            previous = model.value()
+            status, _, gap = model.solve(budget)
+            solve += time.perf_counter() - t1
+            if status == "optimal" or (status == "time_limit" and model.value() > previous):
+                model.read_solution()
+                outcome[name] = (status, gap)
+            else:
+                model.restore()
         plan.polish()
         decisions = plan.decisions()
+        statuses = [status for status, _ in outcome.values()]
+        gaps = [gap for status, gap in outcome.values() if status in ("optimal", "time_limit")]
         status = max(statuses, key=_STATUS_RANK.__getitem__, default="optimal")
         fallback = bool(plan.fallback_teams)
         cases = {c.id for c in snapshot.cases}
@@ -638,6 +659,8 @@ class _TeamModel:
     def __init__(self, plan: _Plan, team: _Team) -> None:
         self.plan = plan
         self.team = team
+        # names use team positions, so a team's model is the same whether solved alone or with others
+        self.local = {i: position for position, i in enumerate(team.workers)}
         s = plan.settings
         self.problem = problem = pulp.LpProblem("allocation", pulp.LpMaximize)
         new_var = variable_factory(problem)
@@ -672,7 +695,7 @@ class _TeamModel:
                 if upper <= 0:
                     continue
                 cat = pulp.LpBinary if upper == 1 else pulp.LpInteger
-                n = new_var(f"n_{k}_{i}", 0, upper, cat)
+                n = new_var(f"n_{k}_{self.local[i]}", 0, upper, cat)
                 variables[i] = n
                 objective[n] = first.reward + plan._continuity(first, i)
                 load_terms[i].append((n, first.weight))
@@ -695,7 +718,7 @@ class _TeamModel:
             ys: dict[int, pulp.LpVariable] = {}
             for i in team.workers:
                 if i == holder or plan.allowed(i, [h], h.weight):
-                    ys[i] = new_var(f"y_{k}_{i}", 0, 1, pulp.LpBinary)
+                    ys[i] = new_var(f"y_{k}_{self.local[i]}", 0, 1, pulp.LpBinary)
             if len(ys) < 2:  # nowhere to go: the case stays, a constant part of the holder's load
                 plan.base[holder] += h.weight
                 continue
@@ -718,14 +741,16 @@ class _TeamModel:
                 continue
             bound = max(plan.allowance[i], over_now)
             if bound > 0:
-                o = new_var(f"o_{i}", 0, bound, pulp.LpContinuous)
+                o = new_var(f"o_{self.local[i]}", 0, bound, pulp.LpContinuous)
                 self.n_variables += 1
                 objective[o] = -s.overload_penalty * 100.0 / capacity[i]
                 terms = [*terms, (o, -1.0)]
-            self._add(terms, pulp.LpConstraintLE, plan.cap[i] - plan.base[i] + TOLERANCE, f"cap_{i}")
-        # a team short of room is a multiple knapsack: describe each worker's possible packings exactly
+            self._add(
+                terms, pulp.LpConstraintLE, plan.cap[i] - plan.base[i] + TOLERANCE, f"cap_{self.local[i]}"
+            )
+        # a team (nearly) short of room is a multiple knapsack: describe each worker's packings exactly
         room = sum(max(0.0, plan.ceiling[i] - plan.base[i]) for i in team.workers if plan.open[i])
-        if sum(u.weight for u in team.units) >= room:
+        if sum(u.weight for u in team.units) >= PATTERN_DEMAND_SHARE * room:
             for i in team.workers:
                 self._patterns(i, load_terms[i], new_var)
 
@@ -778,13 +803,13 @@ class _TeamModel:
 
         if not extend(0, room) or len(patterns) < 2:
             return
-        zs = [new_var(f"p_{i}_{k}", 0, 1, pulp.LpBinary) for k in range(len(patterns))]
+        zs = [new_var(f"p_{self.local[i]}_{k}", 0, 1, pulp.LpBinary) for k in range(len(patterns))]
         self.n_variables += len(zs)
-        self._add([(z, 1.0) for z in zs], pulp.LpConstraintEQ, 1.0, f"pattern_{i}")
+        self._add([(z, 1.0) for z in zs], pulp.LpConstraintEQ, 1.0, f"pattern_{self.local[i]}")
         for t, a in enumerate(weights):
             row = [(v, 1.0) for v in by_weight[a]]
             row += [(z, -float(pattern[t])) for pattern, z in zip(patterns, zs) if pattern[t]]
-            self._add(row, pulp.LpConstraintLE, 0.0, f"pattern_{i}_{t}")
+            self._add(row, pulp.LpConstraintLE, 0.0, f"pattern_{self.local[i]}_{t}")
 
     def _add(self, terms, sense: int, rhs: float, name: str) -> None:
         self.problem.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs), name)
@@ -812,7 +837,9 @@ class _TeamModel:
             scale = 100.0 / plan.capacity[i]
             terms = [(v, a * scale) for v, a in load_terms[i]]
             terms.append((f, -1.0))
-            self._add(terms, pulp.LpConstraintLE, PERCENT_TOLERANCE - plan.base[i] * scale, f"fmax_{i}")
+            self._add(
+                terms, pulp.LpConstraintLE, PERCENT_TOLERANCE - plan.base[i] * scale, f"fmax_{self.local[i]}"
+            )
         self._levels(f, low, varying, load_terms, new_var)
         return 0.0
 
@@ -853,7 +880,7 @@ class _TeamModel:
                 steps = [
                     (z, -float(fits[k + 1] - fits[k])) for k, z in enumerate(zs) if fits[k + 1] != fits[k]
                 ]
-                self._add(coef + steps, pulp.LpConstraintLE, float(fits[0]), f"level_{i}_{d:g}")
+                self._add(coef + steps, pulp.LpConstraintLE, float(fits[0]), f"level_{self.local[i]}_{d:g}")
 
     def _deviation(self, holders, load_terms, objective, new_var) -> float:
         """2·Σ_w d_w with d_w ≥ 100·ratio_w − m and m the team mean ratio (percent)."""
@@ -876,11 +903,11 @@ class _TeamModel:
         self._add(list(mean_terms.items()), pulp.LpConstraintEQ, base_sum, "mean")
         for i in holders:
             scale = 100.0 / plan.capacity[i]
-            d = new_var(f"d_{i}", 0, None, pulp.LpContinuous)
+            d = new_var(f"d_{self.local[i]}", 0, None, pulp.LpContinuous)
             objective[d] = -2.0 * weight
             terms = [(v, a * scale) for v, a in load_terms[i]]
             terms += [(m, -1.0), (d, -1.0)]
-            self._add(terms, pulp.LpConstraintLE, -plan.base[i] * scale, f"dev_{i}")
+            self._add(terms, pulp.LpConstraintLE, -plan.base[i] * scale, f"dev_{self.local[i]}")
         self.n_variables += 1 + len(holders)
         return 0.0
 
@@ -897,9 +924,25 @@ class _TeamModel:
         status = solve_status(self.problem)
         return status, used, solution_gap(self.problem, used, status, s.mip_gap)
 
+    def value(self) -> float:
+        """Objective value of the solver's current solution (−inf if none)."""
+        value = pulp.value(self.problem.objective)
+        return -math.inf if value is None else float(value)
+
+    def restore(self) -> None:
+        """Put back the variable values of the solution last read (after a worse second solve)."""
+        for v, x in self._read.items():
+            v.varValue = x
+
     def read_solution(self) -> None:
         """Write the solution into the plan: each class's count per worker to its longest-waiting units."""
         plan = self.plan
+        self._read = {v: v.varValue for v in self.problem.variables()}
+        for units, _ in self.classes:
+            for unit in units:
+                plan.chosen.pop(unit.index, None)
+        for move, _ in self.moves:
+            plan.moved.pop(id(move), None)
         for units, variables in self.classes:
             queue = iter(units)
             for i, n in variables.items():

@@ -266,7 +266,7 @@ def test_tiny_time_limit_returns_a_feasible_answer_not_an_exception():
 def test_cbc_gives_the_same_objective_as_highs():
     if not cbc_solver(None, 0.0).available():
         pytest.skip("CBC not available")
-    snap = hard_snapshot(6, 25)
+    snap = hard_snapshot(5, 20)
     _, highs = run(snap, mip_gap=0.0)
     _, cbc = run(snap, mip_gap=0.0, solver="cbc")
     assert (highs.solver, cbc.solver) == ("highs", "cbc")
@@ -408,7 +408,7 @@ def build(worker_specs, case_specs, ceiling):
     return Snapshot(workers, cases, max_load_ratio=ceiling)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(workers_st, cases_st, st.sampled_from([1.0, 1.1]), st.sampled_from(["max_ratio", "deviation"]))
 def test_milp_keeps_every_hard_rule(worker_specs, case_specs, ceiling, measure):
     snap = build(worker_specs, case_specs, ceiling)
@@ -441,7 +441,7 @@ def test_milp_keeps_every_hard_rule(worker_specs, case_specs, ceiling, measure):
                if c.must_allocate and placed[c.id] is None)  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(workers_st, cases_st, st.sampled_from([1.0, 1.1]), st.sampled_from(["ll", "rr", "pt"]))
 def test_heuristics_keep_every_hard_rule(worker_specs, case_specs, ceiling, name):
     snap = build(worker_specs, case_specs, ceiling)
