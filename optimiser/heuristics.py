@@ -7,7 +7,7 @@ for their total weight, or all wait.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from optimiser.policy import (
     TOLERANCE,
@@ -159,20 +159,19 @@ def make_policy(name: str, options: dict | None = None):
 POLICY_NAMES = ("least_loaded", "round_robin", "points_threshold", "milp")
 
 
-def sibling_units(cases: Sequence[WaitingCase]) -> Iterator[list[WaitingCase]]:
+def sibling_units(cases: Sequence[WaitingCase]) -> list[list[WaitingCase]]:
     """Cases in order, siblings gathered into one unit at the place of the first of them."""
-    if all(c.sibling_group is None for c in cases):
-        yield from ([c] for c in cases)
-        return
     groups: dict[str, list[WaitingCase]] = {}
     for case in cases:
         if case.sibling_group is not None:
             groups.setdefault(case.sibling_group, []).append(case)
-    for case in cases:
-        if case.sibling_group is None:
-            yield [case]
-        elif groups.get(case.sibling_group, [None])[0] is case:
-            yield groups[case.sibling_group]
+    if not groups:
+        return [[case] for case in cases]
+    return [
+        [case] if case.sibling_group is None else groups[case.sibling_group]
+        for case in cases
+        if case.sibling_group is None or groups[case.sibling_group][0] is case
+    ]
 
 
 def _weight(unit: list[WaitingCase]) -> float:
@@ -184,15 +183,22 @@ def _largest_room(snapshot: Snapshot, loads: dict[str, float]) -> float:
     ceiling = snapshot.max_load_ratio
     if ceiling is None:
         return float("inf")
-    return max((w.case_capacity * ceiling - loads[w.id] for w in snapshot.workers), default=0.0) + TOLERANCE
+    room = 0.0
+    for w in snapshot.workers:
+        free = w.case_capacity * ceiling - loads[w.id]
+        if free > room:
+            room = free
+    return room + TOLERANCE
 
 
 def _fits(
     worker: WorkerView, unit: list[WaitingCase], load: float, weight: float, ceiling: float | None
 ) -> bool:
-    return has_room(load, worker.case_capacity, weight, ceiling) and all(
-        ineligibility(worker, case) is None for case in unit
-    )
+    if not has_room(load, worker.case_capacity, weight, ceiling):
+        return False
+    if len(unit) == 1:
+        return ineligibility(worker, unit[0]) is None
+    return all(ineligibility(worker, case) is None for case in unit)
 
 
 def _place(
