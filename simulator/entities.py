@@ -20,7 +20,7 @@ class Stage:
 
     name: str
     held: bool
-    weight: float
+    weight: float  # at allocation (week 0 of the weight schedule)
     schedule: tuple[tuple[float, float], ...]  # (days since allocation, weight)
     priority: int
     must_allocate: bool
@@ -42,7 +42,7 @@ class Stage:
         return cls(
             name=name,
             held=ct.held,
-            weight=ct.weight_hours,
+            weight=ct.weight_after(0.0),
             schedule=tuple((s.from_week * DAYS_PER_WEEK, s.weight_hours) for s in ct.weight_schedule),
             priority=ct.priority,
             must_allocate=ct.must_allocate,
@@ -54,11 +54,6 @@ class Stage:
             next_names=tuple(ct.next),
             next_cumulative=tuple(cumulative),
         )
-
-    def initial_weight(self) -> float:
-        if self.schedule and self.schedule[0][0] == 0:
-            return self.schedule[0][1]
-        return self.weight
 
 
 CLOSED = Stage(

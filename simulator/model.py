@@ -316,7 +316,7 @@ class ServiceModel:
     def _start_work(self, case: Case, worker: Worker) -> None:
         """Worker holds the case in its current stage: set the stage weight and its schedule."""
         case.allocated_at = self.env.now
-        self._set_weight(case, case.stage.initial_weight())
+        self._set_weight(case, case.stage.weight)
         for from_day, weight in case.stage.schedule:
             if from_day > 0:
                 self._at(from_day, self._step_weight, case, case.token, weight)
@@ -393,7 +393,7 @@ def _waiting(case: Case, held_by: str | None = None) -> WaitingCase:
     return WaitingCase(
         id=case.id,
         case_type=stage.name,
-        weight=stage.initial_weight(),
+        weight=stage.weight,
         team=case.team,
         priority=stage.priority,
         must_allocate=stage.must_allocate,

@@ -19,7 +19,7 @@ import pandas as pd
 from optimiser import Decision, Policy, Snapshot, WaitingCase, WorkerSlot, make_policy
 from simulator.capacity import is_asye, worker_capacity
 from simulator.model import policy_for
-from simulator.scenario.models import CaseType, Scenario
+from simulator.scenario.models import Scenario
 from simulator.snapshot import SnapshotCase, SnapshotWorker, resolve_teams
 
 ALLOCATION_COLUMNS = ("case_id", "worker_id", "weight_hours", "reason", "runner_up")
@@ -49,17 +49,6 @@ class AllocationResult:
     loads: pd.DataFrame
     status: str
     policy: str
-
-
-def weight_at(case_type: CaseType, weeks: float) -> float:
-    """Hours per week of a case of this type ``weeks`` after it started (its weight schedule)."""
-    weight = case_type.weight_hours
-    for step in case_type.weight_schedule:
-        if step.from_week <= weeks:
-            weight = step.weight_hours
-        else:
-            break
-    return weight
 
 
 def allocate_team(
@@ -112,7 +101,7 @@ def allocate_team(
     for case in cases:
         if case.worker_id is not None:
             weeks = (as_of - case.opened).days / DAYS_PER_WEEK
-            slots[case.worker_id].load += weight_at(scenario.case_types[case.type], weeks)
+            slots[case.worker_id].load += scenario.case_types[case.type].weight_after(weeks)
     before = {wid: slot.load for wid, slot in slots.items()}
 
     waiting_rows = [c for c in cases if c.worker_id is None]
@@ -212,7 +201,7 @@ def _waiting_cases(
             WaitingCase(
                 id=case.id,
                 case_type=case.type,
-                weight=weight_at(ct, 0.0),
+                weight=ct.weight_after(0.0),
                 team=case.team,
                 priority=case.priority if case.priority is not None else ct.priority,
                 must_allocate=ct.must_allocate or case.must_allocate,

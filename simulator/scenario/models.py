@@ -301,6 +301,15 @@ class CaseType(Strict):
     def is_urgent(self) -> bool:
         return self.must_allocate if self.urgent is None else self.urgent
 
+    def weight_after(self, weeks: float) -> float:
+        """Hours per week of a case of this type ``weeks`` after allocation (its weight schedule)."""
+        weight = self.weight_hours
+        for step in self.weight_schedule:
+            if step.from_week > weeks:
+                break
+            weight = step.weight_hours
+        return weight
+
 
 class ReReferral(Strict):
     probability: Probability = Field(

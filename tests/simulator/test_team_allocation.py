@@ -16,7 +16,6 @@ from simulator.team_allocation import (
     ALLOCATION_COLUMNS,
     LOAD_COLUMNS,
     allocate_team,
-    weight_at,
 )
 from tests.support import ROOT, variant
 
@@ -101,9 +100,9 @@ def test_hand_worked_capacities(baseline):
 
 def test_weight_at_follows_the_schedule(baseline):
     cp, cla, cin = (baseline.case_types[n] for n in ("cp", "cla", "cin"))
-    assert [weight_at(cp, w) for w in (0, 5.9, 6, 100)] == [3.2, 3.2, 2.6, 2.6]
-    assert [weight_at(cla, w) for w in (0, 11.9, 12)] == [2.6, 2.6, 1.9]
-    assert weight_at(cin, 30) == 1.5
+    assert [cp.weight_after(w) for w in (0, 5.9, 6, 100)] == [3.2, 3.2, 2.6, 2.6]
+    assert [cla.weight_after(w) for w in (0, 11.9, 12)] == [2.6, 2.6, 1.9]
+    assert cin.weight_after(30) == 1.5
 
 
 def test_held_cases_load_their_worker_by_age(baseline):
@@ -128,7 +127,7 @@ def test_example_loads_before_are_the_held_weights(example, baseline, results):
     loads = loads_of(results["least_loaded"])
     for w in example.workers:
         expected = sum(
-            weight_at(baseline.case_types[c.type], (AS_OF - c.opened).days / 7)
+            baseline.case_types[c.type].weight_after((AS_OF - c.opened).days / 7)
             for c in example.held
             if c.worker_id == w.id
         )
