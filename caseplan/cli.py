@@ -19,7 +19,6 @@ from optimiser import POLICY_NAMES
 from simulator.queueing import queue_check as run_queue_check
 from simulator.run import SUMMARY_KEYS, run_scenario, write_outputs
 from simulator.scenario import Scenario, ScenarioError, load_scenario
-from simulator.scenario.models import Scenario as ScenarioModel
 from simulator.snapshot import SnapshotError, parse_date, read_snapshot
 from simulator.team_allocation import ALLOCATION_COLUMNS, LOAD_COLUMNS, AllocationResult, allocate_team
 
@@ -62,7 +61,7 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files."""
-    text = json.dumps(ScenarioModel.model_json_schema(), indent=2) + "\n"
+    text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:

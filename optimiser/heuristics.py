@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from optimiser.policy import (
-    TOLERANCE,
     Decision,
     Snapshot,
     WaitingCase,
     WorkerView,
     has_room,
     ineligibility,
+    largest_room,
     load_ratio,
     ordered_cases,
     unallocated_reason,
@@ -34,7 +34,7 @@ class LeastLoaded:
 
     def allocate(self, snapshot: Snapshot) -> list[Decision]:
         loads = {w.id: w.load for w in snapshot.workers}
-        room = _largest_room(snapshot, loads)
+        room = largest_room(snapshot.workers, snapshot.max_load_ratio, loads)
         decisions: list[Decision] = []
         for unit in sibling_units(ordered_cases(snapshot)):
             weight = _weight(unit)
@@ -64,7 +64,7 @@ class LeastLoaded:
                 chosen = best
                 reason = "lowest load ratio" if runner is not None else "only eligible worker with room"
             loads[chosen.id] += weight
-            room = _largest_room(snapshot, loads)
+            room = largest_room(snapshot.workers, snapshot.max_load_ratio, loads)
             _place(decisions, unit, chosen, reason, runner)
         return decisions
 
@@ -176,19 +176,6 @@ def sibling_units(cases: Sequence[WaitingCase]) -> list[list[WaitingCase]]:
 
 def _weight(unit: list[WaitingCase]) -> float:
     return unit[0].weight if len(unit) == 1 else sum(c.weight for c in unit)
-
-
-def _largest_room(snapshot: Snapshot, loads: dict[str, float]) -> float:
-    """Most hours any worker can still take under the cap (weights above it cannot be placed)."""
-    ceiling = snapshot.max_load_ratio
-    if ceiling is None:
-        return float("inf")
-    room = 0.0
-    for w in snapshot.workers:
-        free = w.case_capacity * ceiling - loads[w.id]
-        if free > room:
-            room = free
-    return room + TOLERANCE
 
 
 def _fits(

@@ -128,6 +128,21 @@ def has_room(load: float, case_capacity: float, weight: float, max_load_ratio: f
     return load + weight <= case_capacity * max_load_ratio + TOLERANCE
 
 
+def largest_room(
+    workers: Sequence[WorkerView], max_load_ratio: float | None, loads: dict[str, float] | None = None
+) -> float:
+    """Most hours any worker can still take under the cap (inf without a cap); a case heavier than
+    this cannot be placed. ``loads`` overrides the workers' own loads (a meeting's running tally)."""
+    if max_load_ratio is None:
+        return float("inf")
+    room = 0.0
+    for w in workers:
+        free = w.case_capacity * max_load_ratio - (w.load if loads is None else loads[w.id])
+        if free > room:
+            room = free
+    return room + TOLERANCE
+
+
 def load_ratio(load: float, case_capacity: float) -> float:
     """Load ÷ case capacity (inf for a worker with no case capacity)."""
     return load / case_capacity if case_capacity > 0 else float("inf")

@@ -34,9 +34,14 @@ class CapacityBreakdown:
         return self.supervision + self.cpd + self.asye_protected + self.non_case + self.other_duties
 
 
+def asye_weeks(params: Capacity) -> float:
+    """Length of the assessed year in weeks."""
+    return params.asye_months * WEEKS_PER_MONTH
+
+
 def is_asye(role: str, tenure_weeks: float, params: Capacity) -> bool:
     """True while an ASYE-role worker is inside the assessed year."""
-    return role == "asye" and tenure_weeks < params.asye_months * WEEKS_PER_MONTH
+    return role == "asye" and tenure_weeks < asye_weeks(params)
 
 
 def supervision_sessions_per_week(role: str, tenure_weeks: float, params: Capacity) -> float:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from optimiser.policy import WaitingCase
-from simulator.capacity import CapacityBreakdown, is_asye, worker_capacity
+from simulator.capacity import CapacityBreakdown, asye_weeks, is_asye, worker_capacity
 from simulator.distributions import Sampler, sampler
 from simulator.scenario.models import CLOSE, CaseType, Scenario
 
@@ -95,7 +95,7 @@ class Worker:
     def capacity_may_change(self, now: float, scenario: Scenario) -> bool:
         """Only an ASYE's capacity moves with tenure (cadence steps and the end of the year)."""
         tenure_weeks = (now - self.start_day) / DAYS_PER_WEEK
-        return self.role == "asye" and tenure_weeks <= scenario.capacity.asye_months * 52 / 12 + 1
+        return self.role == "asye" and tenure_weeks <= asye_weeks(scenario.capacity) + 1
 
 
 @dataclass(eq=False, slots=True)

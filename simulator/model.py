@@ -12,7 +12,7 @@ from collections.abc import Callable
 import simpy
 
 from optimiser import Decision, Policy, Snapshot, WaitingCase, make_policy
-from optimiser.policy import TOLERANCE, ineligibility
+from optimiser.policy import TOLERANCE, ineligibility, largest_room
 from simulator.demand import ReferralRate, next_arrival
 from simulator.entities import (
     CLOSED,
@@ -235,7 +235,7 @@ class ServiceModel:
     def _meet(self, team: TeamState, urgent_only: bool) -> None:
         """Hand the team's waiting cases to the policy and apply its decisions."""
         # room only shrinks during a meeting, so a case heavier than the largest room cannot be placed
-        room = self._largest_room(team)
+        room = largest_room(team.holders, self.max_load_ratio)
         cases = [c for c in team.waiting if (c.stage.urgent or not urgent_only) and c.request.weight <= room]
         movable = self._movable(team) if self.offers_moves else []
         if not cases and not movable:
@@ -252,18 +252,6 @@ class ServiceModel:
             explain=False,
         )
         self._apply(team, cases + movable, self.policy.allocate(snapshot))
-
-    def _largest_room(self, team: TeamState) -> float:
-        """Most hours any case-holder could still take under the load cap (inf without a cap)."""
-        ratio = self.max_load_ratio
-        if ratio is None:
-            return float("inf")
-        room = 0.0
-        for w in team.holders:
-            free = w.case_capacity * ratio - w.load
-            if free > room:
-                room = free
-        return room + TOLERANCE
 
     def _apply(self, team: TeamState, cases: list[Case], decisions: list[Decision]) -> None:
         by_case = {c.id: c for c in cases}
@@ -286,21 +274,16 @@ class ServiceModel:
             if not case.stage.clock_on_entry:
                 self._schedule_finish(case)
 
-    def _overloaded(self, team: TeamState) -> bool:
-        ratio = self.max_load_ratio
-        return ratio is not None and any(w.load > w.case_capacity * ratio + TOLERANCE for w in team.holders)
-
-    def _movable(self, team: TeamState) -> list[Case]:
-        """Held cases of workers above the load cap: the ones a reallocation may move."""
+    def _overloaded(self, team: TeamState) -> list[Worker]:
+        """Case-holders above the load cap (none without a cap)."""
         ratio = self.max_load_ratio
         if ratio is None:
             return []
-        return [
-            case
-            for w in team.holders
-            if w.load > w.case_capacity * ratio + TOLERANCE
-            for case in sorted(w.cases, key=lambda c: c.id)
-        ]
+        return [w for w in team.holders if w.load > w.case_capacity * ratio + TOLERANCE]
+
+    def _movable(self, team: TeamState) -> list[Case]:
+        """Held cases of workers above the load cap: the ones a reallocation may move."""
+        return [case for w in self._overloaded(team) for case in sorted(w.cases, key=lambda c: c.id)]
 
     def _move(self, case: Case, worker: Worker) -> None:
         """Reallocate a held case: same stage and clock, new holder (continuity is lost)."""
