@@ -743,7 +743,8 @@ class _TeamModel:
             if bound > 0:
                 o = new_var(f"o_{self.local[i]}", 0, bound, pulp.LpContinuous)
                 self.n_variables += 1
-                objective[o] = -s.overload_penalty * 100.0 / capacity[i]
+                # a worker with no capacity (absent) is charged as if they had one hour a week
+                objective[o] = -s.overload_penalty * 100.0 / max(capacity[i], 1.0)
                 terms = [*terms, (o, -1.0)]
             self._add(
                 terms, pulp.LpConstraintLE, plan.cap[i] - plan.base[i] + TOLERANCE, f"cap_{self.local[i]}"

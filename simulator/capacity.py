@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.scenario.dynamics import Cpd, Supervision
 from simulator.scenario.models import Capacity
+
+DEFAULT_SUPERVISION = Supervision()
+DEFAULT_CPD = Cpd()
 
 WEEKS_PER_MONTH = 52 / 12
 ASYE_WEEKLY_UNTIL_WEEK = 6  # Standard 5: weekly supervision for the first six weeks
@@ -44,14 +48,16 @@ def is_asye(role: str, tenure_weeks: float, params: Capacity) -> bool:
     return role == "asye" and tenure_weeks < asye_weeks(params)
 
 
-def supervision_sessions_per_week(role: str, tenure_weeks: float, params: Capacity) -> float:
+def supervision_sessions_per_week(
+    role: str, tenure_weeks: float, params: Capacity, supervision: Supervision = DEFAULT_SUPERVISION
+) -> float:
     """Standard 5 cadence: ASYE weekly to week 6, fortnightly to month 6, then monthly (as everyone)."""
     if is_asye(role, tenure_weeks, params):
         if tenure_weeks < ASYE_WEEKLY_UNTIL_WEEK:
             return 1.0
         if tenure_weeks < ASYE_FORTNIGHTLY_UNTIL_WEEK:
             return 0.5
-    return 1.0 / params.supervision_interval_weeks
+    return 1.0 / supervision.interval_weeks
 
 
 def worker_capacity(
@@ -62,6 +68,10 @@ def worker_capacity(
     params: Capacity,
     case_holding: bool = True,
     absent_share: float | None = None,
+    supervision: Supervision = DEFAULT_SUPERVISION,
+    cpd: Cpd = DEFAULT_CPD,
+    cpd_paused: bool = False,
+    extra_hours: float = 0.0,
 ) -> CapacityBreakdown:
     """Capacity of one worker for one week.
 
@@ -79,6 +89,12 @@ def worker_capacity(
         False for roles that hold no cases (case capacity 0, reserves still reported).
     absent_share
         Share of the week absent; default the expected ``params.absence_share``.
+    supervision, cpd
+        The scenario's ``supervision`` and ``cpd`` sections (session length and cadence, CPD share).
+    cpd_paused
+        A contingency action has paused CPD: its reserve goes to cases (a Standard 6 breach).
+    extra_hours
+        Hours added to (overtime) or taken from (lent to another team) the available time.
 
     Returns
     -------
@@ -88,19 +104,20 @@ def worker_capacity(
     absence = params.absence_share if absent_share is None else absent_share
     contract = params.contract_hours * fte
     asye = is_asye(role, tenure_weeks, params)
-    supervision = supervision_sessions_per_week(role, tenure_weeks, params) * params.supervision_session_hours
-    cpd = params.cpd_share * contract
+    sessions = supervision_sessions_per_week(role, tenure_weeks, params, supervision)
+    supervision_hours = sessions * supervision.session_hours
+    cpd_hours = 0.0 if cpd_paused else cpd.share * contract
     protected = params.asye_protected_share * contract if asye else 0.0
     non_case = params.non_case_share * contract
     load_cap = params.asye_load_cap if asye else 1.0
-    available = contract * (1.0 - absence)
-    reserved = supervision + cpd + protected + non_case + params.other_duties_hours
+    available = max(0.0, contract * (1.0 - absence) + extra_hours)
+    reserved = supervision_hours + cpd_hours + protected + non_case + params.other_duties_hours
     case_capacity = max(0.0, available - reserved) * load_cap if case_holding else 0.0
     return CapacityBreakdown(
         contract=contract,
         available=available,
-        supervision=supervision,
-        cpd=cpd,
+        supervision=supervision_hours,
+        cpd=cpd_hours,
         asye_protected=protected,
         non_case=non_case,
         other_duties=params.other_duties_hours,

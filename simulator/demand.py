@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from simulator.rng import Stream
-from simulator.scenario.models import MONTHS, Demand, Shock
+from simulator.scenario.base import MONTHS
+from simulator.scenario.models import Demand, Shock
 
 
 class ReferralRate:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from statistics import NormalDist
 
 from simulator.rng import Stream
-from simulator.scenario.models import Binned, Exponential, Fixed, Lognormal, Quantiles, Uniform
+from simulator.scenario.durations import Binned, Exponential, Fixed, Lognormal, Quantiles, Uniform
 
 DAYS_PER = {
     "days": 1.0,

@@ -9,8 +9,10 @@ from optimiser.policy import WaitingCase
 from simulator.capacity import CapacityBreakdown, asye_weeks, is_asye, worker_capacity
 from simulator.distributions import Sampler, sampler
 from simulator.scenario.models import CLOSE, CaseType, Scenario
+from simulator.timeavg import TimeAverage
 
 DAYS_PER_WEEK = 7.0
+WORKING_DAYS_PER_DAY = 5.0 / 7.0  # a cost per working day, spread over calendar days
 EXPERIENCED_TENURE_YEARS = 5
 
 
@@ -78,9 +80,19 @@ class Worker:
     asye: bool = False
     load: float = 0.0
     cases: set = field(default_factory=set)
+    # workforce dynamics (issue 5); all stay at their defaults in a static team
+    absent: int = 0  # open absence spells (sickness, long-term); > 0 = away
+    absent_since: float = 0.0
+    on_notice: bool = False
+    departed: bool = False
+    extra_hours: float = 0.0  # overtime (+) or hours lent to another team (-), per week
+    day_rate: float = 0.0  # £ per working day for agency workers
+    post: object | None = None  # the establishment post held or covered (simulator.workforce.Post)
 
-    def refresh_capacity(self, now: float, scenario: Scenario) -> None:
-        """Recompute this week's capacity from tenure (ASYE status and supervision cadence)."""
+    def refresh_capacity(
+        self, now: float, scenario: Scenario, absent_share: float | None = None, cpd_paused: bool = False
+    ) -> None:
+        """Recompute this week's capacity from tenure (ASYE status, supervision cadence) and absence."""
         tenure_weeks = (now - self.start_day) / DAYS_PER_WEEK
         self.asye = is_asye(self.role, tenure_weeks, scenario.capacity)
         self.capacity = worker_capacity(
@@ -89,8 +101,16 @@ class Worker:
             tenure_weeks=tenure_weeks,
             params=scenario.capacity,
             case_holding=self.case_holding,
+            absent_share=absent_share,
+            supervision=scenario.supervision,
+            cpd=scenario.cpd,
+            cpd_paused=cpd_paused,
+            extra_hours=self.extra_hours,
         )
         self.case_capacity = self.capacity.case_capacity
+
+    def tenure_weeks(self, now: float) -> float:
+        return (now - self.start_day) / DAYS_PER_WEEK
 
     def capacity_may_change(self, now: float, scenario: Scenario) -> bool:
         """Only an ASYE's capacity moves with tenure (cadence steps and the end of the year)."""
@@ -109,6 +129,8 @@ class Case:
     id: str = ""
     stage: Stage = CLOSED
     token: int = 0  # bumped on every stage change; stale timers compare it
+    holding: int = 0  # bumped at every allocation; stale weight-schedule timers compare it
+    clock_running: bool = False  # the stage's duration timer is set (it survives a reallocation)
     worker: Worker | None = None
     previous_worker: str | None = None
     weight: float = 0.0
@@ -133,10 +155,59 @@ class TeamState:
     hours: dict[str, float] = field(default_factory=dict)  # capacity parts summed over the team
     case_holding_fte: float = 0.0
     asye_workers: int = 0
+    # contingency state (issue 5)
+    level: int = 1
+    cpd_paused: bool = False
+    referral_factor: float = 1.0
+    on_notice: int = 0  # workers under notice (they take no new cases unless the scenario allows)
+    # time integrals over the current week (FTE-days, £)
+    fte_days: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
+    absent_fte_days: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
+    agency_fte_days: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
+    agency_cost: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
 
     def __post_init__(self) -> None:
         self.holders = [w for w in self.workers if w.case_holding]
         self.by_id = {w.id: w for w in self.workers}
+        for w in self.workers:
+            self._count(w, 0.0, +1)
+
+    def add(self, worker: Worker, now: float) -> None:
+        """A worker joins the team (a new starter, an agency worker, a borrowed worker)."""
+        self.workers.append(worker)
+        if worker.case_holding:
+            self.holders.append(worker)
+        self.by_id[worker.id] = worker
+        self._count(worker, now, +1)
+
+    def remove(self, worker: Worker, now: float) -> None:
+        """A worker leaves the team; their cases must have been handed back first."""
+        self.workers.remove(worker)
+        if worker.case_holding:
+            self.holders.remove(worker)
+        del self.by_id[worker.id]
+        self._count(worker, now, -1)
+        if worker.absent:
+            self.absent_fte_days.change(now, -worker.fte)
+        self.on_notice -= worker.on_notice
+
+    def _count(self, worker: Worker, now: float, sign: int) -> None:
+        self.fte_days.change(now, sign * worker.fte)
+        if worker.day_rate:
+            self.agency_fte_days.change(now, sign * worker.fte)
+            self.agency_cost.change(now, sign * worker.fte * worker.day_rate * WORKING_DAYS_PER_DAY)
+
+    @property
+    def common_skills(self) -> frozenset[str]:
+        """Skills every case holder of the team has: what a new starter is assumed to bring."""
+        holders = [w.skills for w in self.holders]
+        return frozenset.intersection(*holders) if holders else frozenset()
+
+    def allocatable(self, new_cases_in_notice: bool) -> list[Worker]:
+        """Case holders who may receive new cases (not those under notice, unless allowed)."""
+        if not self.on_notice or new_cases_in_notice:
+            return self.holders
+        return [w for w in self.holders if not w.on_notice]
 
     def recount_capacity(self) -> None:
         """Team totals of this week's capacity parts; called whenever a worker's capacity changes."""
@@ -159,10 +230,24 @@ CAPACITY_PARTS = (
 """Capacity parts summed per team (weekly columns ``<part>_hours``)."""
 
 
+class WorkerIds:
+    """Pseudonymous ids ``<team>-<role>-<n>``, numbered on from the starting team."""
+
+    def __init__(self, workers: list[Worker]):
+        self.counters: dict[tuple[str, str], int] = {}
+        for w in workers:
+            key = (w.team, w.role)
+            self.counters[key] = self.counters.get(key, 0) + 1
+
+    def next(self, team: str, role: str) -> str:
+        n = self.counters[(team, role)] = self.counters.get((team, role), 0) + 1
+        return f"{team}-{role}-{n:03d}"
+
+
 def build_workers(scenario: Scenario) -> list[Worker]:
     """Workers of the scenario's team section with pseudonymous ids ``<team>-<role>-<n>``."""
     workers: list[Worker] = []
-    counters: dict[tuple[str, str], int] = {}
+    ids = WorkerIds([])
     start = scenario.meta.start
     for group in scenario.team.workers:
         if group.start is not None:
@@ -172,11 +257,9 @@ def build_workers(scenario: Scenario) -> list[Worker]:
         else:
             joined = start.replace(year=start.year - EXPERIENCED_TENURE_YEARS)
         for _ in range(group.count):
-            key = (group.team, group.role)
-            counters[key] = counters.get(key, 0) + 1
             workers.append(
                 Worker(
-                    id=f"{group.team}-{group.role}-{counters[key]:03d}",
+                    id=ids.next(group.team, group.role),
                     team=group.team,
                     role=group.role,
                     fte=group.fte,
@@ -184,6 +267,7 @@ def build_workers(scenario: Scenario) -> list[Worker]:
                     skills=frozenset(group.skills),
                     case_holding=scenario.holds_cases(group),
                     supervises=group.supervises,
+                    day_rate=scenario.agency_day_rate if group.role == "agency" else 0.0,
                 )
             )
     return workers

@@ -6,34 +6,11 @@ averages are exact time averages rather than samples at week ends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simulator.entities import Case, TeamState
-
-
-@dataclass
-class TimeAverage:
-    """Time integral of a piecewise-constant quantity from ``since`` onwards."""
-
-    since: float
-    value: float = 0.0
-    area: float = 0.0
-    last: float = field(init=False)  # time up to which ``area`` is integrated (never before since)
-
-    def __post_init__(self) -> None:
-        self.last = self.since
-
-    def change(self, now: float, delta: float) -> None:
-        if now > self.last:
-            self.area += self.value * (now - self.last)
-            self.last = now
-        self.value += delta
-
-    def mean(self, now: float) -> float:
-        span = now - self.since
-        if span <= 0:
-            return float("nan")
-        return (self.area + self.value * max(0.0, now - self.last)) / span
+from simulator.entities import DAYS_PER_WEEK, Case, TeamState
+from simulator.timeavg import TimeAverage
 
 
 @dataclass
@@ -44,6 +21,8 @@ class WeekCounters:
     allocations: int = 0
     moves: int = 0
     wait_days_total: float = 0.0
+    stepped_down: int = 0
+    screened_out: int = 0
 
 
 @dataclass
@@ -54,6 +33,8 @@ class RunMetrics:
     case_types: list[str]
     excessive_ratio: float = 1.1
     excessive_weeks: int = 4
+    assessment_type: str = "assessment"
+    assessment_limit_days: float = 63.0  # 45 working days
     per_worker: bool = True
     case_log: list[tuple] | None = None
     waiting: TimeAverage = field(init=False)
@@ -126,6 +107,12 @@ class RunMetrics:
         if self.case_log is not None:
             self.log(now, case, "allocated")
 
+    def stepped_down(self, case: Case) -> None:
+        self.counters(case.team).stepped_down += 1
+
+    def screened_out(self, team: str) -> None:
+        self.counters(team).screened_out += 1
+
     def moved(self, now: float, case: Case) -> None:
         self.counters(case.team).moves += 1
         if self.case_log is not None:
@@ -150,18 +137,34 @@ class RunMetrics:
 
     # ------------------------------------------------------------------------------ weekly rows
 
-    def end_week(self, week: int, now: float, teams: list[TeamState]) -> None:
-        """Record the week that ends at ``now`` for every team and worker, then reset the counters."""
+    def end_week(
+        self,
+        week: int,
+        now: float,
+        teams: list[TeamState],
+        columns: Callable[[TeamState], dict] | None = None,
+    ) -> list[dict]:
+        """Record the week that ends at ``now`` for every team and worker, then reset the counters.
+
+        ``columns`` adds a team's workforce, supervision and CPD columns. Returns the new team rows.
+        """
+        rows = []
         for team in teams:
-            self.team_rows.append(self._team_row(week, now, team))
+            row = self._team_row(week, now, team)
+            if columns is not None:
+                row.update(columns(team))
+            rows.append(row)
+            self.team_rows.append(row)
             if self.per_worker:
                 for w in team.workers:
                     cap = w.case_capacity
                     self.worker_rows.append(
                         (week, team.name, w.id, w.role, w.asye, w.fte, cap, w.load,
-                         w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved)
+                         w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved,
+                         w.absent > 0, w.on_notice)
                     )  # fmt: skip
         self.week = {}
+        return rows
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:
         counters = self.counters(team.name)
@@ -197,17 +200,42 @@ class RunMetrics:
             "closures": counters.closures,
             "allocations": counters.allocations,
             "moves": counters.moves,
+            "stepped_down": counters.stepped_down,
+            "screened_out": counters.screened_out,
             "mean_wait_days": (
                 counters.wait_days_total / counters.allocations if counters.allocations else float("nan")
             ),
         }
         held = dict.fromkeys(self._type_columns.values(), 0)
+        overdue, limit = 0, self.assessment_limit_days
         for w in team.workers:
             for case in w.cases:
                 held[self._type_columns[case.stage.name]] += 1
+                overdue += case.stage.name == self.assessment_type and now - case.entered_at > limit
+        overdue += sum(
+            c.stage.name == self.assessment_type and now - c.entered_at > limit for c in team.waiting
+        )
         row["cases_held"] = sum(held.values())
         row.update(held)
+        row["overdue_assessments"] = overdue
+        row.update(self._staffing(now, team))
         return row
+
+    @staticmethod
+    def _staffing(now: float, team: TeamState) -> dict[str, float]:
+        """Time-averaged FTE, absence and agency of the week, and the contingency level."""
+        fte_days = team.fte_days.take(now)
+        absent_days = team.absent_fte_days.take(now)
+        agency_days = team.agency_fte_days.take(now)
+        return {
+            "fte": fte_days / DAYS_PER_WEEK,
+            "absent_fte": absent_days / DAYS_PER_WEEK,
+            "absence_rate": absent_days / fte_days if fte_days > 0 else 0.0,
+            "agency_fte": agency_days / DAYS_PER_WEEK,
+            "agency_rate": agency_days / fte_days if fte_days > 0 else 0.0,
+            "agency_cost": team.agency_cost.take(now),
+            "level": team.level,
+        }
 
     @staticmethod
     def _unallocated(now: float, team: TeamState) -> dict[str, float]:
@@ -243,6 +271,6 @@ class RunMetrics:
 
 WORKER_COLUMNS = [
     "week", "team", "worker_id", "role", "asye", "fte", "case_capacity_hours", "load_hours",
-    "load_ratio", "cases", "reserved_hours",
+    "load_ratio", "cases", "reserved_hours", "absent", "on_notice",
 ]  # fmt: skip
 CASE_LOG_COLUMNS = ["case_id", "child", "episode", "event", "stage", "day", "worker_id"]

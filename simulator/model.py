@@ -13,7 +13,9 @@ import simpy
 
 from optimiser import Decision, Policy, Snapshot, WaitingCase, make_policy
 from optimiser.policy import TOLERANCE, ineligibility, largest_room
+from simulator.contingency import ContingencyPlan
 from simulator.demand import ReferralRate, next_arrival
+from simulator.distributions import DAYS_PER
 from simulator.entities import (
     CLOSED,
     DAYS_PER_WEEK,
@@ -21,13 +23,18 @@ from simulator.entities import (
     Stage,
     TeamState,
     Worker,
+    WorkerIds,
     build_workers,
+    day_to_date,
 )
 from simulator.metrics import RunMetrics
 from simulator.rng import Streams
 from simulator.scenario.models import CLOSE, Scenario
+from simulator.supervision import SupervisionBook, protected_time_columns
+from simulator.workforce import WorkforceDynamics
 
 MEETING_OFFSET_DAYS = 0.5  # meetings sit mid-day, away from the week boundary
+AGENCY_TENURE_DAYS = 3 * 365.25  # agency workers need 3 years' post-qualifying experience (DF §7)
 
 
 class ServiceModel:
@@ -59,6 +66,7 @@ class ServiceModel:
             case_log=[] if scenario.outputs.case_log else None,
             excessive_ratio=scenario.capacity.excessive_ratio,
             excessive_weeks=scenario.capacity.excessive_weeks,
+            **_assessment_limit(scenario),
             per_worker=scenario.outputs.per_worker,
         )
         alloc = scenario.allocation
@@ -74,6 +82,19 @@ class ServiceModel:
         self.transition_stream = {n: self.streams[f"transition:{n}"] for n in self.stages}
         self.next_child = 0
         self.started = False
+        self.new_cases_in_notice = True
+        self.workforce: WorkforceDynamics | None = None
+        if scenario.workforce is not None:
+            self.workforce = WorkforceDynamics(self, scenario.workforce)
+            if scenario.workforce.turnover is not None:
+                self.new_cases_in_notice = scenario.workforce.turnover.new_cases_in_notice
+        self.supervision = SupervisionBook(scenario) if scenario.supervision.track else None
+        self.contingency = ContingencyPlan(self, scenario.contingency) if scenario.contingency else None
+        self.front_door = any(
+            a.kind == "raise_threshold" for lv in (scenario.contingency.levels if scenario.contingency else ())
+            for a in lv.actions
+        )  # fmt: skip
+        self.ids = WorkerIds(self.workers)
 
     # ----------------------------------------------------------------------------------- run
 
@@ -91,6 +112,10 @@ class ServiceModel:
 
     def _start(self) -> None:
         self.started = True
+        if self.workforce is not None:
+            self.workforce.start()
+        if self.supervision is not None:
+            self._enrol_supervisees()
         self.env.process(self._weekly())
         self.env.process(self._arrivals())
         for every, urgent_only in ((self.urgent_every, True), (self.other_every, False)):
@@ -99,24 +124,167 @@ class ServiceModel:
 
     def _weekly(self):
         week = 0
-        self._refresh_capacities()
+        self._start_week()
         while True:
             yield self.env.timeout(DAYS_PER_WEEK)
-            self.metrics.end_week(week, self.env.now, list(self.teams.values()))
+            teams = list(self.teams.values())
+            rows = self.metrics.end_week(week, self.env.now, teams, self._team_columns)
+            if self.contingency is not None:
+                self.contingency.review(week, rows)
             week += 1
             if week >= self.scenario.meta.horizon_weeks:
                 return
-            self._refresh_capacities()
+            self._start_week()
+
+    def _start_week(self) -> None:
+        self._refresh_capacities()
+        if self.supervision is not None:
+            for team in self.teams.values():
+                self.supervision.run_week(team, self.env.now)
 
     def _refresh_capacities(self) -> None:
+        """Weekly capacity: tenure moves ASYE rules; with workforce dynamics, leave moves by month."""
         now = self.env.now
+        dynamic = self.workforce is not None
         changed = set()
         for w in self.workers:
-            if w.capacity is None or w.capacity_may_change(now, self.scenario):
-                w.refresh_capacity(now, self.scenario)
+            if dynamic or w.capacity is None or w.capacity_may_change(now, self.scenario):
+                self._refresh(w)
                 changed.add(w.team)
         for name in changed:
             self.teams[name].recount_capacity()
+
+    def _refresh(self, worker: Worker) -> None:
+        absent_share = None
+        if self.workforce is not None:
+            absent_share = 1.0 if worker.absent else self.workforce.expected_absence(self.env.now)
+        worker.refresh_capacity(
+            self.env.now, self.scenario, absent_share, cpd_paused=self.teams[worker.team].cpd_paused
+        )
+
+    def _team_columns(self, team: TeamState) -> dict[str, float]:
+        """Workforce, supervision and protected-time columns of a team's weekly row."""
+        columns = protected_time_columns(team, self.scenario.cpd.share)
+        if self.workforce is not None:
+            columns.update(self.workforce.columns(team.name))
+        if self.supervision is not None:
+            columns.update(self.supervision.columns(team.name))
+        return columns
+
+    def _enrol_supervisees(self) -> None:
+        """Spread the first sessions of the starting team over one interval (deterministically)."""
+        for team in self.teams.values():
+            supervisees = [w for w in team.workers if w.case_holding and not w.supervises]
+            for i, w in enumerate(supervisees):
+                interval = self.supervision.interval_days(w, 0.0)
+                self.supervision.enrol(w, 0.0, offset=interval * (i + 1) / len(supervisees))
+
+    # --------------------------------------------------------------------- workforce changes
+
+    def at(self, delay: float, action: Callable, *args) -> None:
+        """Call ``action(*args)`` after ``delay`` days (a bare timer, cheaper than a process)."""
+        self.env.timeout(delay).callbacks.append(lambda _event: action(*args))
+
+    def month(self, day: float) -> int:
+        return day_to_date(self.scenario.meta.start, day).month
+
+    def week_now(self) -> int:
+        return int(self.env.now // DAYS_PER_WEEK)
+
+    def new_worker(
+        self,
+        team: str,
+        role: str,
+        fte: float,
+        *,
+        day_rate: float = 0.0,
+        supervises: bool = False,
+        borrowed: bool = False,
+    ) -> Worker:
+        """A worker starting today with a fresh pseudonymous id (skills: the team's common ones)."""
+        return Worker(
+            id=self.ids.next(team, "borrowed" if borrowed else role),
+            team=team,
+            role=role,
+            fte=fte,
+            start_day=self.env.now if role != "agency" else self.env.now - AGENCY_TENURE_DAYS,
+            skills=self.teams[team].common_skills,
+            case_holding=role != "team_manager",
+            supervises=supervises,
+            day_rate=day_rate,
+        )  # fmt: skip
+
+    def join(self, worker: Worker, temporary: bool = False) -> None:
+        """A worker joins their team today; temporary (plan) workers may also leave at short notice."""
+        team = self.teams[worker.team]
+        self.workers.append(worker)
+        team.add(worker, self.env.now)
+        self._refresh(worker)
+        team.recount_capacity()
+        if self.supervision is not None:
+            self.supervision.enrol(worker, self.env.now)
+        if temporary and self.workforce is not None:
+            self.workforce.begin(worker)
+        self._capacity_freed(worker.team)
+
+    def depart(self, worker: Worker) -> None:
+        """A worker leaves: their cases go back to the allocation pool with continuity lost."""
+        worker.departed = True
+        team = self.teams[worker.team]
+        team.remove(worker, self.env.now)
+        self.workers.remove(worker)
+        team.recount_capacity()
+        self.return_cases(worker)
+        if self.supervision is not None:
+            self.supervision.leave(worker)
+
+    def return_cases(self, worker: Worker) -> None:
+        """Put a worker's held cases back in the allocation pool (they wait again, continuity lost)."""
+        for case in sorted(worker.cases, key=lambda c: c.id):
+            self._release(case)
+            case.previous_worker = None
+            self._enqueue(case)
+
+    def hand_over(self, old: Worker, new: Worker) -> None:
+        """Move all of ``old``'s cases to ``new`` (an agency cover handing over to a permanent starter)."""
+        for case in sorted(old.cases, key=lambda c: c.id):
+            self._move(case, new)
+
+    def recapacity(self, worker: Worker) -> None:
+        """Recompute a worker's capacity now (absence began or ended, overtime, lending)."""
+        if worker.departed:
+            return
+        before = worker.case_capacity
+        self._refresh(worker)
+        team = self.teams[worker.team]
+        team.recount_capacity()
+        if worker.case_capacity > before:
+            self._capacity_freed(team.name)
+
+    def recapacity_team(self, team: TeamState) -> None:
+        for worker in team.workers:
+            self._refresh(worker)
+        team.recount_capacity()
+        self._capacity_freed(team.name)
+
+    def step_down(self, team_name: str, case_types: set[str], limit: int) -> int:
+        """Close up to ``limit`` cases of ``case_types`` (to early help): waiting ones first, oldest first."""
+        team = self.teams[team_name]
+        chosen = [c for c in team.waiting if c.stage.name in case_types][:limit]
+        if len(chosen) < limit:
+            held = sorted(
+                (c for w in team.holders for c in w.cases if c.stage.name in case_types),
+                key=lambda c: (c.entered_at, c.id),
+            )
+            chosen += held[: limit - len(chosen)]
+        for case in chosen:
+            if case in team.waiting:
+                del team.waiting[case]
+                case.request = None
+                self.metrics.dequeued(self.env.now)
+            self.metrics.stepped_down(case)
+            self._close(case)
+        return len(chosen)
 
     def _arrivals(self):
         stream, routing = self.streams["arrivals"], self.streams["routing"]
@@ -126,6 +294,9 @@ class ServiceModel:
                 return
             yield self.env.timeout(t - self.env.now)
             team = self.team_names[routing.choice(self.team_cumulative)]
+            if self.front_door and self.streams["front_door"].random() >= self.teams[team].referral_factor:
+                self.metrics.screened_out(team)
+                continue
             self.next_child += 1
             self._refer(Case(child=self.next_child, team=team, episode=1, referred_at=t))
 
@@ -136,10 +307,6 @@ class ServiceModel:
                 if team.waiting or (self.offers_moves and self._overloaded(team)):
                     self._meet(team, urgent_only)
             yield self.env.timeout(every)
-
-    def _at(self, delay: float, action: Callable, *args) -> None:
-        """Call ``action(*args)`` after ``delay`` days (a bare timer, cheaper than a process)."""
-        self.env.timeout(delay).callbacks.append(lambda _event: action(*args))
 
     # ------------------------------------------------------------------------------- pathway
 
@@ -158,6 +325,7 @@ class ServiceModel:
         stage = self.stages[name]
         case.stage = stage
         case.token += 1
+        case.clock_running = False
         case.entered_at = now = self.env.now
         self.metrics.stage_entered(now, case)
         worker = case.worker
@@ -177,8 +345,9 @@ class ServiceModel:
             self._schedule_finish(case)
 
     def _schedule_finish(self, case: Case) -> None:
+        case.clock_running = True
         stage = case.stage
-        self._at(stage.duration(self.duration_stream[stage.name]), self._finish, case, case.token)
+        self.at(stage.duration(self.duration_stream[stage.name]), self._finish, case, case.token)
 
     def _finish(self, case: Case, token: int) -> None:
         if case.token != token:
@@ -199,6 +368,7 @@ class ServiceModel:
             self._release(case)
         case.stage = CLOSED
         case.token += 1
+        case.clock_running = False
         self.teams[case.team].open_cases -= 1
         self.metrics.closed(now, case, from_stage)
         rule = self.scenario.pathway.re_referral
@@ -211,7 +381,7 @@ class ServiceModel:
                 child=case.child, team=case.team, episode=case.episode + 1, referred_at=now,
                 previous_worker=case.previous_worker if rule.prefer_previous_worker else None,
             )  # fmt: skip
-            self._at(when * rule.within_weeks * DAYS_PER_WEEK, self._refer_again, child)
+            self.at(when * rule.within_weeks * DAYS_PER_WEEK, self._refer_again, child)
 
     def _refer_again(self, case: Case) -> None:
         if self.env.now < self.horizon_day:
@@ -242,7 +412,7 @@ class ServiceModel:
             return
         alloc = self.scenario.allocation
         snapshot = Snapshot(
-            workers=team.holders,
+            workers=team.allocatable(self.new_cases_in_notice),
             cases=[c.request for c in cases],
             movable=[_waiting(c, held_by=c.worker.id) for c in movable],
             max_load_ratio=alloc.max_load_ratio,
@@ -271,15 +441,16 @@ class ServiceModel:
             self.metrics.dequeued(now)
             self.metrics.allocated(now, case)
             self._start_work(case, worker)
-            if not case.stage.clock_on_entry:
+            if not case.clock_running:
                 self._schedule_finish(case)
 
     def _overloaded(self, team: TeamState) -> list[Worker]:
-        """Case-holders above the load cap (none without a cap)."""
+        """Present case-holders above the load cap (none without a cap); an absent worker's cases are
+        covered by the team until the reallocation rule of the workforce section returns them."""
         ratio = self.max_load_ratio
         if ratio is None:
             return []
-        return [w for w in team.holders if w.load > w.case_capacity * ratio + TOLERANCE]
+        return [w for w in team.holders if not w.absent and w.load > w.case_capacity * ratio + TOLERANCE]
 
     def _movable(self, team: TeamState) -> list[Case]:
         """Held cases of workers above the load cap: the ones a reallocation may move."""
@@ -299,13 +470,14 @@ class ServiceModel:
     def _start_work(self, case: Case, worker: Worker) -> None:
         """Worker holds the case in its current stage: set the stage weight and its schedule."""
         case.allocated_at = self.env.now
+        case.holding += 1
         self._set_weight(case, case.stage.weight)
         for from_day, weight in case.stage.schedule:
             if from_day > 0:
-                self._at(from_day, self._step_weight, case, case.token, weight)
+                self.at(from_day, self._step_weight, case, case.token, case.holding, weight)
 
-    def _step_weight(self, case: Case, token: int, weight: float) -> None:
-        if case.token == token and case.worker is not None:
+    def _step_weight(self, case: Case, token: int, holding: int, weight: float) -> None:
+        if case.token == token and case.holding == holding and case.worker is not None:
             self._set_weight(case, weight)
 
     def _set_weight(self, case: Case, weight: float) -> None:
@@ -352,6 +524,17 @@ def policy_for(scenario: Scenario) -> Policy:
         "milp": alloc.milp.model_dump(),
     }.get(alloc.policy)
     return make_policy(alloc.policy, options)
+
+
+def _assessment_limit(scenario: Scenario) -> dict:
+    """The case type counted by overdue_assessments and its limit in days (45 working days default)."""
+    plan = scenario.contingency
+    if plan is None:
+        return {}
+    return {
+        "assessment_type": plan.assessment_type,
+        "assessment_limit_days": plan.assessment_limit_working_days * DAYS_PER["working_days"],
+    }
 
 
 def _teams(workers: list[Worker]) -> dict[str, TeamState]:

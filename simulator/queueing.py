@@ -70,10 +70,8 @@ def mmc_scenario(
     """A scenario that is an M/M/c queue (rates per week, durations in weeks), built through the schema."""
     capacity = {
         "non_case_share": 0.0,
-        "cpd_share": 0.0,
         "asye_protected_share": 0.0,
         "absence_share": 0.0,
-        "supervision_session_hours": 0.0,
         "other_duties_hours": 0.0,
     }
     draft = validate_scenario(
@@ -86,6 +84,8 @@ def mmc_scenario(
             },
             "team": {"workers": [{"count": servers, "role": "social_worker", "fte": 1.0}]},
             "capacity": capacity,
+            "supervision": {"session_hours": 0.0, "track": False},
+            "cpd": {"share": 0.0},
             "case_types": {
                 "case": {
                     "weight_hours": 1.0,
@@ -106,7 +106,14 @@ def mmc_scenario(
         },
         source="queue-check",
     )
-    whole = worker_capacity(fte=1.0, role="social_worker", tenure_weeks=520, params=draft.capacity)
+    whole = worker_capacity(
+        fte=1.0,
+        role="social_worker",
+        tenure_weeks=520,
+        params=draft.capacity,
+        supervision=draft.supervision,
+        cpd=draft.cpd,
+    )
     draft.case_types["case"].weight_hours = whole.case_capacity  # one case fills a worker
     return draft
 

@@ -88,6 +88,8 @@ def allocate_team(
             tenure_weeks=tenure,
             params=params,
             case_holding=w.role != "team_manager",
+            supervision=scenario.supervision,
+            cpd=scenario.cpd,
         )
         slots[w.id] = WorkerSlot(
             id=w.id,

@@ -240,13 +240,16 @@ def _describe(err: dict, source: str, origins: dict[Loc, str]) -> str:
     cause = err.get("ctx", {}).get("error")
     if isinstance(cause, FieldError):
         raw_loc = (*raw_loc, *cause.loc)
-    loc = tuple(p for p in raw_loc if not _is_union_tag(p))
+    loc = tuple(p for i, p in enumerate(raw_loc) if not _is_union_tag(p, raw_loc[i - 1] if i else None))
     dotted = ".".join(str(p) for p in loc) or "(top level)"
     file = _origin(loc, origins) or source
     kind = err["type"]
     if kind == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
-        tags = [p for p in raw_loc if isinstance(p, str) and p in _DISTRIBUTION_KINDS]
+        moved = MOVED_KEYS.get(tuple(str(p) for p in loc))
+        if moved is not None:
+            return f"{file}: {dotted}: this setting has moved to '{moved}'"
+        tags = [p for i, p in enumerate(raw_loc) if i and _is_union_tag(p, raw_loc[i - 1]) and "[" not in p]
         valid = _valid_keys(parent, tags[-1] if tags else None)
         close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -278,12 +281,26 @@ def _plain(err: dict) -> str:
     return message
 
 
-def _is_union_tag(part: str | int) -> bool:
-    """Pydantic adds discriminator tags such as 'exponential' or 'function-after[...]' to locs."""
-    return isinstance(part, str) and ("[" in part or part in _DISTRIBUTION_KINDS)
+def _is_union_tag(part: str | int, previous: str | int | None) -> bool:
+    """Pydantic adds discriminator tags such as 'exponential' or 'function-after[...]' to locs.
 
+    Action kinds (e.g. 'agency') are also field names elsewhere, so they count as tags only right after
+    a list index.
+    """
+    if not isinstance(part, str):
+        return False
+    return "[" in part or part in _DISTRIBUTION_KINDS or (part in _ACTION_KINDS and isinstance(previous, int))
+
+
+MOVED_KEYS = {
+    ("capacity", "cpd_share"): "cpd.share",
+    ("capacity", "supervision_session_hours"): "supervision.session_hours",
+    ("capacity", "supervision_interval_weeks"): "supervision.interval_weeks",
+}
+"""Keys that moved to another section (issue 5), so an older scenario gets a precise message."""
 
 _DISTRIBUTION_KINDS = {"fixed", "exponential", "uniform", "lognormal", "quantiles", "binned"}
+_ACTION_KINDS = {"agency", "overtime", "borrow", "pause_cpd", "step_down", "raise_threshold", "escalate"}
 
 
 def _origin(loc: Loc, origins: dict[Loc, str]) -> str | None:
@@ -372,7 +389,8 @@ def _valid_keys(parent: Loc, tag: str | None = None) -> list[str]:
     _, info = _field_at(parent)
     model = _unwrap(info.annotation) if info is not None else None
     if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
-        model = _union_member(model, tag) or _unwrap(_container_item(model))
+        item = _unwrap(_container_item(model))
+        model = _union_member(model, tag) or _union_member(item, tag) or item
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []

@@ -9,37 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-CLOSE = "close"
-"""Pseudo case type that ends a child's episode in a transition table."""
-
-PROBABILITY_TOLERANCE = 1e-6
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Share = Annotated[float, Field(ge=0.0, lt=1.0)]
-
-
-class FieldError(ValueError):
-    """A cross-field check that failed at ``loc`` (relative to the model that raised it).
-
-    Pydantic reports errors of a model validator at the model itself; the loader adds ``loc`` so the
-    message points at the field to fix (e.g. ``case_types.court.next``) and at the file that set it.
-    """
-
-    def __init__(self, loc: tuple[str | int, ...], message: str):
-        super().__init__(message)
-        self.loc = loc
-
-
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys are errors, values are validated on assignment."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
+from simulator.scenario.base import (
+    CLOSE,
+    MONTHS,
+    FieldError,
+    Probability,
+    Share,
+    Strict,
+    check_sums_to_one,
+)
+from simulator.scenario.contingency import Contingency
+from simulator.scenario.durations import (
+    Duration,
+)
+from simulator.scenario.dynamics import Agency, Cpd, Supervision, Workforce
 
 # --------------------------------------------------------------------------------------------- meta
 
@@ -118,10 +103,6 @@ class Capacity(Strict):
     non_case_share: Share = Field(
         0.15, description="Non-case activity share of contract (Wirral 15 'stable' points, DF §5)."
     )
-    cpd_share: Share = Field(
-        0.025,
-        description="CPD reserve share of contract. Assumption: Standard 6 sets no number (DF §4).",
-    )
     asye_protected_share: Share = Field(
         0.10, description="ASYE protected development time (Skills for Care 10%, DF §4)."
     )
@@ -131,12 +112,6 @@ class Capacity(Strict):
     asye_months: int = Field(12, ge=1, le=36, description="Length of the ASYE, months.")
     absence_share: Share = Field(
         0.035, description="Expected sickness share of time (DfE 3.5%, 2025; DF §1)."
-    )
-    supervision_session_hours: float = Field(
-        1.5, ge=0, le=8, description="Hours per supervision session (Standard 5, DF §4)."
-    )
-    supervision_interval_weeks: float = Field(
-        52 / 12, gt=0, le=26, description="Weeks between sessions after the ASYE (monthly)."
     )
     other_duties_hours: float = Field(
         0.0, ge=0, le=60, description="Other fixed duties, hours/week (e.g. duty rota). Assumption."
@@ -151,99 +126,10 @@ class Capacity(Strict):
 
     @model_validator(mode="after")
     def _reserves_leave_room(self) -> Capacity:
-        reserved = self.non_case_share + self.cpd_share + self.asye_protected_share
+        reserved = self.non_case_share + self.asye_protected_share
         if reserved >= 1.0:
-            raise ValueError(
-                f"non_case_share + cpd_share + asye_protected_share = {reserved:.3f}; must be < 1"
-            )
+            raise ValueError(f"non_case_share + asye_protected_share = {reserved:.3f}; must be < 1")
         return self
-
-
-# ------------------------------------------------------------------------------------ distributions
-
-TimeUnit = Literal["days", "working_days", "weeks", "months", "years"]
-
-
-class _Dist(Strict):
-    unit: TimeUnit = Field("weeks", description="Unit of the sampled value.")
-
-
-class Fixed(_Dist):
-    kind: Literal["fixed"]
-    value: float = Field(ge=0, description="The constant duration.")
-
-
-class Exponential(_Dist):
-    kind: Literal["exponential"]
-    mean: float = Field(gt=0, description="Mean duration.")
-
-
-class Uniform(_Dist):
-    kind: Literal["uniform"]
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if self.high < self.low:
-            raise ValueError(f"high ({self.high}) must be ≥ low ({self.low})")
-        return self
-
-
-class Lognormal(_Dist):
-    kind: Literal["lognormal"]
-    mean: float = Field(gt=0, description="Mean of the duration (not of its log).")
-    cv: float = Field(gt=0, le=10, description="Coefficient of variation (sd / mean).")
-
-
-class Quantiles(_Dist):
-    """Piecewise-linear inverse CDF through (probability, value) points; probs start at 0, end at 1."""
-
-    kind: Literal["quantiles"]
-    probs: list[Probability] = Field(min_length=2)
-    values: list[Annotated[float, Field(ge=0)]] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _monotone(self) -> Quantiles:
-        if len(self.probs) != len(self.values):
-            raise ValueError("probs and values must have the same length")
-        if self.probs[0] != 0.0 or self.probs[-1] != 1.0:
-            raise ValueError("probs must start at 0 and end at 1")
-        if any(b <= a for a, b in zip(self.probs, self.probs[1:])):
-            raise ValueError("probs must be strictly increasing")
-        if any(b < a for a, b in zip(self.values, self.values[1:])):
-            raise ValueError("values must be non-decreasing")
-        return self
-
-
-class Binned(_Dist):
-    """A bin chosen by its share, then a uniform value inside it (e.g. DfE CP plan lengths)."""
-
-    kind: Literal["binned"]
-    edges: list[Annotated[float, Field(ge=0)]] = Field(min_length=2, description="Bin edges.")
-    shares: list[Probability] = Field(min_length=1, description="Share per bin, summing to 1.")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Binned:
-        if len(self.edges) != len(self.shares) + 1:
-            raise ValueError(
-                f"edges needs one more entry than shares ({len(self.edges)} edges, {len(self.shares)} shares)"
-            )
-        if any(b <= a for a, b in zip(self.edges, self.edges[1:])):
-            raise ValueError("edges must be strictly increasing")
-        _check_sums_to_one(self.shares, "shares")
-        return self
-
-
-Duration = Annotated[
-    Fixed | Exponential | Uniform | Lognormal | Quantiles | Binned, Field(discriminator="kind")
-]
-
-
-def _check_sums_to_one(values, what: str) -> None:
-    total = float(sum(values))
-    if abs(total - 1.0) > PROBABILITY_TOLERANCE:
-        raise ValueError(f"{what} must sum to 1 (they sum to {total:.6g})")
 
 
 # --------------------------------------------------------------------------------------- case types
@@ -286,7 +172,7 @@ class CaseType(Strict):
     def _next_sums_to_one(cls, value: dict[str, float]) -> dict[str, float]:
         if not value:
             raise ValueError(f"needs at least one target (use {{{CLOSE}: 1.0}} to end the episode)")
-        _check_sums_to_one(value.values(), "transition probabilities")
+        check_sums_to_one(value.values(), "transition probabilities")
         return value
 
     @field_validator("weight_schedule")
@@ -331,7 +217,7 @@ class Pathway(Strict):
     def _entry_sums_to_one(cls, value: dict[str, float]) -> dict[str, float]:
         if not value:
             raise ValueError("needs at least one entry case type")
-        _check_sums_to_one(value.values(), "entry probabilities")
+        check_sums_to_one(value.values(), "entry probabilities")
         return value
 
 
@@ -367,7 +253,7 @@ class Demand(Strict):
     @classmethod
     def _shares_sum_to_one(cls, value: dict[str, float] | None) -> dict[str, float] | None:
         if value is not None:
-            _check_sums_to_one(value.values(), "team shares")
+            check_sums_to_one(value.values(), "team shares")
         return value
 
 
@@ -473,6 +359,12 @@ class Scenario(Strict):
     pathway: Pathway = Field(default_factory=Pathway)
     demand: Demand = Field(default_factory=Demand)
     allocation: Allocation = Field(default_factory=Allocation)
+    workforce: Workforce | None = Field(
+        None, description="Absence, leave, turnover, recruitment, ASYE cohorts, agency (null = static team)."
+    )
+    supervision: Supervision = Field(default_factory=Supervision)
+    cpd: Cpd = Field(default_factory=Cpd)
+    contingency: Contingency | None = Field(None, description="Standard 3 escalation plan (null = none).")
     outputs: Outputs = Field(default_factory=Outputs)
 
     @model_validator(mode="after")
@@ -501,7 +393,19 @@ class Scenario(Strict):
                 f"team(s) {sorted(teams - held_teams)} have no case-holding worker; "
                 "give them one or set demand.team_shares",
             )
+        _check_reserves(self)
+        _check_cohorts(self, teams)
+        _check_contingency(self)
         return self
+
+    @property
+    def agency_day_rate(self) -> float:
+        """£ per working day of an agency worker (workforce.agency.day_rate, or its default)."""
+        return (self.workforce.agency if self.workforce is not None else Agency()).day_rate
+
+    @property
+    def horizon_end(self) -> dt.date:
+        return self.meta.start + dt.timedelta(weeks=self.meta.horizon_weeks)
 
     def holds_cases(self, group: WorkerGroup) -> bool:
         return _holds_cases(group)
@@ -534,4 +438,58 @@ def _check_can_close(scenario: Scenario) -> None:
             f"case type(s) {', '.join(stuck)} can never reach '{CLOSE}', directly or through other "
             f"case types, so their episodes would never end; give at least one of them a '{CLOSE}' "
             "probability above 0",
+        )
+
+
+def _check_reserves(scenario: Scenario) -> None:
+    cap = scenario.capacity
+    reserved = cap.non_case_share + scenario.cpd.share + cap.asye_protected_share
+    if reserved >= 1.0:
+        raise FieldError(
+            ("cpd", "share"),
+            f"capacity.non_case_share + cpd.share + capacity.asye_protected_share = {reserved:.3f}; "
+            "must be < 1 so that some time is left for cases",
+        )
+
+
+def _check_cohorts(scenario: Scenario, teams: set[str]) -> None:
+    if scenario.workforce is None:
+        return
+    start, end = scenario.meta.start, scenario.horizon_end
+    for i, cohort in enumerate(scenario.workforce.asye_cohorts):
+        if not start <= cohort.date < end:
+            raise FieldError(
+                ("workforce", "asye_cohorts", i, "date"),
+                f"{cohort.date} is outside the simulated period (allowed: {start} to {end}, exclusive)",
+            )
+        unknown = sorted(set(cohort.teams or ()) - teams)
+        if unknown:
+            raise FieldError(
+                ("workforce", "asye_cohorts", i, "teams"),
+                f"names unknown team(s) {unknown}; teams are {sorted(teams)}",
+            )
+
+
+def _check_contingency(scenario: Scenario) -> None:
+    plan = scenario.contingency
+    if plan is None:
+        return
+    names = set(scenario.case_types)
+    for i, level in enumerate(plan.levels):
+        for j, action in enumerate(level.actions):
+            unknown = sorted(set(getattr(action, "case_types", ())) - names)
+            if unknown:
+                raise FieldError(
+                    ("contingency", "levels", i, "actions", j, "case_types"),
+                    f"names unknown case type(s) {unknown}; known case types: {', '.join(sorted(names))}",
+                )
+    uses_assessments = any(
+        "overdue_assessments" in {**level.when, **{k: v for a in level.actions for k, v in a.only_if.items()}}
+        for level in plan.levels
+    )
+    if uses_assessments and plan.assessment_type not in names:
+        raise FieldError(
+            ("contingency", "assessment_type"),
+            f"'{plan.assessment_type}' is not a case type, so overdue_assessments cannot be counted; "
+            f"known case types: {', '.join(sorted(names))}",
         )

@@ -6,7 +6,7 @@ from pydantic import TypeAdapter
 
 from simulator.distributions import DAYS_PER, mean_days, sampler
 from simulator.rng import Stream
-from simulator.scenario.models import Duration
+from simulator.scenario.durations import Duration
 
 ADAPTER = TypeAdapter(Duration)
 

@@ -4,7 +4,7 @@ import pytest
 
 from simulator.metrics import TimeAverage
 from simulator.model import ServiceModel
-from tests.support import variant
+from tests.support import static_variant
 
 
 def test_time_average_ignores_time_before_since():
@@ -20,7 +20,7 @@ def test_time_average_with_no_span_is_nan():
 
 
 def test_weekly_rows_add_up():
-    model = ServiceModel(variant(meta={"horizon_weeks": 20, "warmup_weeks": 2}), 0)
+    model = ServiceModel(static_variant(meta={"horizon_weeks": 20, "warmup_weeks": 2}), 0)
     rows = model.run().team_rows
     assert [r["week"] for r in rows] == list(range(20))
     for r in rows:

@@ -7,7 +7,7 @@ import pytest
 
 from simulator.model import ServiceModel
 from simulator.run import run_replication
-from tests.support import variant
+from tests.support import static_variant
 
 SHORT = {"horizon_weeks": 104, "warmup_weeks": 26}
 
@@ -32,14 +32,14 @@ def check_bookkeeping(model: ServiceModel) -> None:
 
 
 def test_bookkeeping_holds_every_day():
-    model = ServiceModel(variant(meta={"horizon_weeks": 30, "warmup_weeks": 4}), 0)
+    model = ServiceModel(static_variant(meta={"horizon_weeks": 30, "warmup_weeks": 4}), 0)
     step_through(model, 30 * 7, check_bookkeeping)
     assert sum(len(w.cases) for w in model.workers) > 50  # the run really filled up
 
 
 def test_asye_never_holds_protected_types_in_first_year():
     # ASYEs who start with the run stay in their first year for all 40 weeks
-    scenario = variant(
+    scenario = static_variant(
         meta={"horizon_weeks": 40, "warmup_weeks": 4},
         team={"workers": [
             {"count": 6, "role": "social_worker"},
@@ -63,7 +63,7 @@ def test_asye_never_holds_protected_types_in_first_year():
 
 def test_allocation_never_exceeds_the_load_cap_at_meetings():
     """With no pathway growth (weights fixed, no kept-worker transitions) loads stay within capacity."""
-    scenario = variant(
+    scenario = static_variant(
         meta={"horizon_weeks": 30, "warmup_weeks": 4},
         demand={"referrals_per_week": 20},
         pathway={"entry": {"cin": 1.0}, "re_referral": {"probability": 0.0}},
@@ -83,20 +83,20 @@ def mean_figure(scenario, key: str, reps: int = 4) -> float:
 
 @pytest.mark.parametrize("key", ["unallocated_cases", "mean_wait_to_allocation_days"])
 def test_more_workers_fewer_unallocated_and_shorter_waits(key):
-    small = variant(meta=SHORT, team={"workers": [{"count": 9, "role": "social_worker"}]})
-    large = variant(meta=SHORT, team={"workers": [{"count": 13, "role": "social_worker"}]})
+    small = static_variant(meta=SHORT, team={"workers": [{"count": 9, "role": "social_worker"}]})
+    large = static_variant(meta=SHORT, team={"workers": [{"count": 13, "role": "social_worker"}]})
     assert mean_figure(large, key) < 0.7 * mean_figure(small, key)
 
 
 def test_higher_demand_higher_load():
-    low = variant(meta=SHORT, demand={"referrals_per_week": 3.5})
-    high = variant(meta=SHORT, demand={"referrals_per_week": 5.5})
+    low = static_variant(meta=SHORT, demand={"referrals_per_week": 3.5})
+    high = static_variant(meta=SHORT, demand={"referrals_per_week": 5.5})
     assert mean_figure(high, "mean_load_ratio") > mean_figure(low, "mean_load_ratio") + 0.05
     assert mean_figure(high, "open_cases") > 1.2 * mean_figure(low, "open_cases")
 
 
 def test_referral_surge_raises_referrals_in_its_weeks():
-    surge = variant(
+    surge = static_variant(
         meta=SHORT, demand={"shocks": [{"kind": "step", "start_week": 52, "weeks": 13, "factor": 2.0}]}
     )
     weekly = run_replication(surge, 0).weekly
@@ -106,7 +106,7 @@ def test_referral_surge_raises_referrals_in_its_weeks():
 
 
 def test_re_referred_child_goes_back_to_previous_worker_when_possible():
-    scenario = variant(
+    scenario = static_variant(
         meta={"horizon_weeks": 80, "warmup_weeks": 4},
         demand={"referrals_per_week": 2.0},
         pathway={"re_referral": {"probability": 0.5, "within_weeks": 8}},

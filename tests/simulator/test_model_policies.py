@@ -5,7 +5,7 @@ import importlib.util
 import pytest
 
 from simulator.model import ServiceModel
-from tests.support import variant
+from tests.support import static_variant
 
 needs_milp = pytest.mark.skipif(
     importlib.util.find_spec("optimiser.milp") is None, reason="optimiser.milp not built yet"
@@ -15,7 +15,7 @@ WEEKS = 104
 
 
 def scenario(policy: str, **milp):
-    return variant(
+    return static_variant(
         meta={"horizon_weeks": WEEKS, "warmup_weeks": 2},
         demand={"referrals_per_week": 4.8},
         allocation={"policy": policy, "milp": {"time_limit_seconds": 5, **milp}},

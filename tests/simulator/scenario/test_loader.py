@@ -15,8 +15,8 @@ from simulator.scenario import (
     scenario_to_yaml,
     validate_scenario,
 )
+from simulator.scenario.durations import Binned, Fixed, Lognormal
 from simulator.scenario.loader import MAX_EXTENDS_DEPTH, MAX_FILE_BYTES
-from simulator.scenario.models import Binned, Fixed, Lognormal
 from tests.support import BASELINE
 
 BAD = Path(__file__).resolve().parents[2] / "data" / "bad"
@@ -276,7 +276,14 @@ def test_rule_across_fields_names_the_most_derived_file(tmp_path):
     # the sum spans a share the child set and two the baseline set: the child is named
     path = child_of_baseline(tmp_path, "capacity: {non_case_share: 0.9}\n")
     (message,) = errors(path)
-    assert message.startswith(f"{path}: capacity: non_case_share + cpd_share + asye_protected_share = ")
+    assert message.startswith(f"{path}: capacity: non_case_share + asye_protected_share = ")
+
+
+def test_reserves_across_sections_point_at_the_cpd_share(tmp_path):
+    path = child_of_baseline(tmp_path, "capacity: {non_case_share: 0.8}\ncpd: {share: 0.15}\n")
+    (message,) = errors(path)
+    assert message.startswith(f"{path}: cpd.share: capacity.non_case_share + cpd.share + ")
+    assert "must be < 1" in message
 
 
 def test_section_error_names_the_child_that_changed_the_section(tmp_path):
@@ -315,3 +322,8 @@ def test_round_trip_of_a_merged_child(tmp_path):
         child_of_baseline(tmp_path, "case_types:\n  cin:\n    duration: {kind: uniform, low: 1, high: 5}\n")
     )
     assert validate_scenario(yaml.safe_load(scenario_to_yaml(child))) == child
+
+
+def test_a_moved_key_says_where_it_went(tmp_path):
+    path = child_of_baseline(tmp_path, "capacity: {cpd_share: 0.05}\n")
+    assert errors(path) == [f"{path}: capacity.cpd_share: this setting has moved to 'cpd.share'"]

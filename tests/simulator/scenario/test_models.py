@@ -20,20 +20,16 @@ from simulator.scenario import (
     deep_merge,
     validate_scenario,
 )
-from simulator.scenario.models import (
-    PROBABILITY_TOLERANCE,
-    Binned,
-    Capacity,
-    FieldError,
-    Meta,
-    Quantiles,
-    Team,
-    Uniform,
-)
+from simulator.scenario.base import PROBABILITY_TOLERANCE, FieldError
+from simulator.scenario.durations import Binned, Quantiles, Uniform
+from simulator.scenario.models import Capacity, Meta, Team
 from tests.support import BASELINE
 
 BASE = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
-SECTIONS = {"meta", "team", "capacity", "case_types", "pathway", "demand", "allocation", "outputs"}
+SECTIONS = {
+    "meta", "team", "capacity", "case_types", "pathway", "demand", "allocation", "workforce", "supervision", "cpd",
+    "contingency", "outputs",
+}  # fmt: skip
 DAY = {"kind": "fixed", "value": 1}
 
 
@@ -116,7 +112,7 @@ def test_team_needs_a_case_holder():
 
 def test_reserved_shares_must_leave_room():
     with pytest.raises(ValidationError, match="must be < 1"):
-        Capacity(non_case_share=0.5, cpd_share=0.25, asye_protected_share=0.25)
+        Capacity(non_case_share=0.75, asye_protected_share=0.25)
 
 
 def test_distribution_rules():

@@ -1,0 +1,289 @@
+"""The contingency plan at run time (DESIGN §6, Standard 3): weekly levels with hysteresis and actions.
+
+Every week each team's indicators (columns of its weekly row) are compared with the thresholds of the
+plan. :class:`LevelTracker` turns those comparisons into a level with hysteresis; :class:`ContingencyPlan`
+starts and ends the actions of the level (after their lead time, for their duration) and counts what
+they cost. The timeline of levels, triggers, actions and costs is an output.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from simulator.entities import TeamState, Worker
+from simulator.scenario.contingency import Contingency, Level, parse_threshold
+
+if TYPE_CHECKING:
+    from simulator.model import ServiceModel
+
+WORKING_DAYS_PER_WEEK = 5
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+
+TIMELINE_COLUMNS = (
+    "week", "team", "level", "level_changed", "triggered_by", "actions_started", "actions_ended",
+    "actions_active", "cost",
+)  # fmt: skip
+
+
+def met(conditions: dict[str, float | str], row: dict) -> list[str]:
+    """The indicators of ``conditions`` whose threshold ``row`` meets."""
+    hits = []
+    for name, threshold in conditions.items():
+        op, value = parse_threshold(threshold)
+        if _COMPARE[op](row[name], value):
+            hits.append(name)
+    return hits
+
+
+@dataclass
+class LevelTracker:
+    """The level of one team: enter a level after N weeks above, leave it after M weeks below."""
+
+    levels: list[Level]
+    current: int = 1
+    above: dict[int, int] = field(default_factory=dict)  # weeks in a row each level's condition held
+    below: dict[int, int] = field(default_factory=dict)  # weeks in a row it did not
+
+    def update(self, holds: dict[int, bool]) -> int:
+        """Feed one week's conditions (level → held) and return the new level."""
+        for level in self.levels:
+            n = level.level
+            if holds[n]:
+                self.above[n], self.below[n] = self.above.get(n, 0) + 1, 0
+            else:
+                self.above[n], self.below[n] = 0, self.below.get(n, 0) + 1
+        entered = [
+            lv.level
+            for lv in self.levels
+            if lv.level > self.current and self.above[lv.level] >= lv.enter_after_weeks
+        ]
+        if entered:
+            self.current = max(entered)
+            return self.current
+        at = next((lv for lv in self.levels if lv.level == self.current), None)
+        if at is not None and self.below[at.level] >= at.leave_after_weeks:
+            lower = [lv.level for lv in self.levels if lv.level < self.current and holds[lv.level]]
+            self.current = max(lower, default=1)
+        return self.current
+
+
+@dataclass(eq=False)
+class RunningAction:
+    """One action of the plan, started for one team."""
+
+    level: int
+    spec: object  # one of the Action models
+    starts_week: int
+    ends_week: int | None
+    active: bool = False
+    workers: list[Worker] = field(default_factory=list)  # agency or borrowed workers it brought
+    hours: dict[Worker, float] = field(default_factory=dict)  # overtime or lending per worker
+    lender: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.spec.kind}@{self.level}"
+
+
+@dataclass
+class Totals:
+    """Per-run totals of the plan (all weeks, warm-up included)."""
+
+    agency_fte_weeks: float = 0.0
+    overtime_hours: float = 0.0
+    overtime_cost: float = 0.0
+    agency_action_cost: float = 0.0
+    borrow_cost: float = 0.0
+    cases_stepped_down: int = 0
+    escalations: int = 0
+    cpd_pause_weeks: int = 0
+
+
+class ContingencyPlan:
+    """Runs the scenario's plan for every team of a :class:`ServiceModel`."""
+
+    def __init__(self, model: ServiceModel, plan: Contingency):
+        self.model = model
+        self.plan = plan
+        self.by_level = {lv.level: lv for lv in plan.levels}
+        self.trackers = {name: LevelTracker(plan.levels) for name in model.teams}
+        self.running: dict[str, dict[tuple[int, int], RunningAction]] = {name: {} for name in model.teams}
+        self.done: dict[str, set[tuple[int, int]]] = {name: set() for name in model.teams}
+        self.totals = Totals()
+        self.timeline: list[tuple] = []
+        self.escalation_log: list[tuple[int, str, int, str]] = []
+        self._last_rows: dict[str, dict] = {}
+
+    # ------------------------------------------------------------------------------- weekly
+
+    def review(self, week: int, rows: list[dict]) -> None:
+        """Charge last week's actions, then set each team's level and start or end actions."""
+        self._last_rows = {row["team"]: row for row in rows}
+        for row in rows:
+            self._review_team(week, row)
+
+    def _review_team(self, week: int, row: dict) -> None:
+        name = row["team"]
+        team = self.model.teams[name]
+        cost = self._run_active(name)
+        holds = {lv.level: bool(met(lv.when, row)) for lv in self.plan.levels}
+        before = team.level
+        level = team.level = self.trackers[name].update(holds)
+        started, ended = self._adjust_actions(week, team, row)
+        triggers = met(self.by_level[level].when, row) if level > 1 else []
+        row.update(
+            level=level,
+            contingency_cost=cost,
+            actions_active=sum(a.active for a in self.running[name].values()),
+        )
+        self.timeline.append(
+            (week, name, level, level != before, ",".join(triggers), ",".join(started), ",".join(ended),
+             row["actions_active"], cost)
+        )  # fmt: skip
+
+    def _run_active(self, team: str) -> float:
+        """A week of the team's active actions: step down this week's cases and return the cost."""
+        cost = 0.0
+        for action in self.running[team].values():
+            if action.active:
+                if action.spec.kind == "step_down":
+                    self._step_down(team, action.spec)
+                cost += self._weekly_cost(action)
+        return cost
+
+    def _weekly_cost(self, action: RunningAction) -> float:
+        """What one week of an active action costs (and its contribution to the run totals)."""
+        spec, totals = action.spec, self.totals
+        if spec.kind == "agency":
+            present = [w for w in action.workers if not w.departed]
+            fte = sum(w.fte for w in present)
+            totals.agency_fte_weeks += fte
+            cost = sum(w.fte * w.day_rate * WORKING_DAYS_PER_WEEK for w in present)
+            totals.agency_action_cost += cost
+            return cost
+        if spec.kind == "overtime":
+            totals.overtime_hours += spec.hours_per_week
+            cost = spec.hours_per_week * spec.rate_per_hour
+            totals.overtime_cost += cost
+            return cost
+        if spec.kind == "borrow":
+            totals.borrow_cost += spec.cost_per_week
+            return spec.cost_per_week
+        if spec.kind == "pause_cpd":
+            totals.cpd_pause_weeks += 1
+        return 0.0
+
+    def _adjust_actions(self, week: int, team: TeamState, row: dict) -> tuple[list[str], list[str]]:
+        started, ended = [], []
+        running, done = self.running[team.name], self.done[team.name]
+        for key, action in list(running.items()):
+            expired = action.ends_week is not None and week >= action.ends_week
+            if key[0] > team.level or (not self.plan.cumulative_actions and key[0] != team.level) or expired:
+                self._end(team, action)
+                del running[key]
+                ended.append(action.label)
+                if expired:
+                    done.add(key)
+        done -= {key for key in done if key[0] > team.level}  # leaving a level re-arms its actions
+        for level in self.plan.levels:
+            if level.level > team.level or (not self.plan.cumulative_actions and level.level != team.level):
+                continue
+            for j, spec in enumerate(level.actions):
+                key = (level.level, j)
+                if key in running or key in done or (spec.only_if and not met(spec.only_if, row)):
+                    continue
+                ends = None if spec.duration_weeks is None else week + spec.lead_weeks + spec.duration_weeks
+                running[key] = RunningAction(level.level, spec, week + spec.lead_weeks, ends)
+        for key, action in list(running.items()):
+            if not action.active and week >= action.starts_week and self._start(team, action):
+                started.append(action.label)
+                if action.spec.kind == "escalate":
+                    del running[key]
+                    done.add(key)
+        return started, ended
+
+    # ------------------------------------------------------------------------------ effects
+
+    def _start(self, team: TeamState, action: RunningAction) -> bool:
+        """Put an action into effect; False if it cannot start yet (no team can lend)."""
+        spec, model = action.spec, self.model
+        if spec.kind == "agency":
+            rate = spec.day_rate if spec.day_rate is not None else model.scenario.agency_day_rate
+            for _ in range(spec.workers):
+                worker = model.new_worker(team.name, "agency", spec.fte, day_rate=rate)
+                action.workers.append(worker)
+                model.join(worker, temporary=True)
+        elif spec.kind == "overtime":
+            self._spread(team, action, spec.hours_per_week)
+        elif spec.kind == "borrow":
+            lender = self._lender(team.name, spec.lender_max_load_ratio)
+            if lender is None:
+                return False
+            action.lender = lender.name
+            hours = spec.fte * model.scenario.capacity.contract_hours
+            self._spread(lender, action, -hours)
+            worker = model.new_worker(team.name, "social_worker", spec.fte, borrowed=True)
+            action.workers.append(worker)
+            model.join(worker, temporary=True)
+        elif spec.kind == "pause_cpd":
+            team.cpd_paused = True
+            model.recapacity_team(team)
+        elif spec.kind == "step_down":
+            self._step_down(team.name, spec)
+        elif spec.kind == "raise_threshold":
+            team.referral_factor = min(team.referral_factor, spec.referral_factor)
+        elif spec.kind == "escalate":
+            self.totals.escalations += 1
+            self.escalation_log.append((model.week_now(), team.name, team.level, spec.to))
+        action.active = True
+        return True
+
+    def _end(self, team: TeamState, action: RunningAction) -> None:
+        if not action.active:
+            return
+        spec, model = action.spec, self.model
+        for worker in action.workers:
+            if not worker.departed:
+                model.depart(worker)
+        for worker, hours in action.hours.items():
+            if not worker.departed:
+                worker.extra_hours -= hours
+                model.recapacity(worker)
+        if spec.kind == "pause_cpd":
+            team.cpd_paused = any(
+                a.spec.kind == "pause_cpd" and a.active and a is not action
+                for a in self.running[team.name].values()
+            )
+            model.recapacity_team(team)
+        elif spec.kind == "raise_threshold":
+            others = [
+                a.spec.referral_factor for a in self.running[team.name].values()
+                if a.spec.kind == "raise_threshold" and a.active and a is not action
+            ]  # fmt: skip
+            team.referral_factor = min(others, default=1.0)
+        action.active = False
+
+    def _spread(self, team: TeamState, action: RunningAction, hours: float) -> None:
+        """Add ``hours`` a week (negative: take them) over the team's present case holders by FTE."""
+        present = [w for w in team.holders if not w.absent and not w.departed]
+        fte = sum(w.fte for w in present)
+        for w in present:
+            share = hours * w.fte / fte
+            w.extra_hours += share
+            action.hours[w] = action.hours.get(w, 0.0) + share
+            self.model.recapacity(w)
+
+    def _lender(self, borrower: str, max_ratio: float) -> TeamState | None:
+        """The least-loaded other team at level 1 whose load ratio is below ``max_ratio``."""
+        candidates = [
+            (row["load_ratio"], name) for name, row in self._last_rows.items()
+            if name != borrower and self.model.teams[name].level == 1 and row["load_ratio"] < max_ratio
+        ]  # fmt: skip
+        return self.model.teams[min(candidates)[1]] if candidates else None
+
+    def _step_down(self, team: str, spec) -> None:
+        """Close up to ``cases_per_week`` low-risk cases: the longest-waiting first, then held ones."""
+        stepped = self.model.step_down(team, set(spec.case_types), spec.cases_per_week)
+        self.totals.cases_stepped_down += stepped

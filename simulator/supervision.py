@@ -1,0 +1,169 @@
+"""Supervision sessions and CPD time (Standards 5 and 6): what was due, held, late, missed or lost.
+
+Each week a team's supervisors have a finite number of hours for sessions (their share of available
+time). Sessions due are held in order of due date while those hours last; a session still not held
+``missed_after_weeks`` after it was due is missed. Only two things stop a due session: the supervisor's
+hours ran out, or the supervisee was away; the reason is counted.
+
+CPD and ASYE protected time are reserved in every worker's capacity. They are *lost* when a contingency
+action pauses CPD, or when a worker's case load runs over their case capacity: the overrun eats CPD
+first, then ASYE protected time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simulator.capacity import supervision_sessions_per_week
+from simulator.entities import DAYS_PER_WEEK, TeamState, Worker
+from simulator.scenario.models import Scenario
+
+SUPERVISION_COLUMNS = (
+    "supervision_due",
+    "supervision_held",
+    "supervision_late",
+    "supervision_missed",
+    "supervision_missed_supervisor_capacity",
+    "supervision_missed_supervisee_away",
+    "supervisor_hours_available",
+    "supervisor_hours_used",
+)
+
+
+@dataclass
+class SupervisionWeek:
+    due: int = 0
+    held: int = 0
+    late: int = 0
+    missed: int = 0
+    missed_capacity: int = 0
+    missed_away: int = 0
+    hours_available: float = 0.0
+    hours_used: float = 0.0
+
+
+@dataclass
+class Pending:
+    """A supervisee's next session: when it is due and what has stopped it so far."""
+
+    due_day: float
+    blocked_by_capacity: bool = False
+
+
+@dataclass
+class SupervisionBook:
+    """Schedules and counts supervision for every team of a run."""
+
+    scenario: Scenario
+    pending: dict[Worker, Pending] = field(default_factory=dict)
+    week: dict[str, SupervisionWeek] = field(default_factory=dict)
+    by_tenure: dict[str, list[int]] = field(default_factory=dict)  # "asye"/"other" → [due, held on time]
+
+    def interval_days(self, worker: Worker, day: float) -> float:
+        sessions = supervision_sessions_per_week(
+            worker.role, worker.tenure_weeks(day), self.scenario.capacity, self.scenario.supervision
+        )
+        return DAYS_PER_WEEK / sessions
+
+    def enrol(self, worker: Worker, now: float, offset: float | None = None) -> None:
+        """Start a supervisee's schedule: first session one interval after ``now`` (or after ``offset``)."""
+        if worker.supervises or not worker.case_holding:
+            return
+        first = self.interval_days(worker, now) if offset is None else offset
+        self.pending[worker] = Pending(now + first)
+
+    def leave(self, worker: Worker) -> None:
+        self.pending.pop(worker, None)
+
+    def run_week(self, team: TeamState, now: float) -> None:
+        """Hold the sessions due before the end of the week starting at ``now``, as hours allow."""
+        params = self.scenario.supervision
+        counts = self.week.setdefault(team.name, SupervisionWeek())
+        budget = sum(
+            params.supervisor_share * w.capacity.available
+            for w in team.workers
+            if w.supervises and not w.absent
+        )
+        counts.hours_available += budget
+        week_end = now + DAYS_PER_WEEK
+        due = sorted(
+            (
+                (p.due_day, w.id, w, p)
+                for w in team.workers
+                if (p := self.pending.get(w)) and p.due_day < week_end
+            ),
+            key=lambda item: item[:2],
+        )
+        for due_day, _, worker, pending in due:
+            counts.due += 1
+            if not worker.absent and budget + 1e-9 >= params.session_hours:
+                budget -= params.session_hours
+                counts.hours_used += params.session_hours
+                self._held(counts, worker, due_day, pending, late=due_day < now)
+                continue
+            if not worker.absent:
+                pending.blocked_by_capacity = True
+            if due_day + params.missed_after_weeks * DAYS_PER_WEEK <= week_end:
+                self._missed(counts, worker, due_day, pending)
+
+    def _held(self, counts: SupervisionWeek, worker: Worker, due_day: float, pending: Pending, late: bool):
+        counts.held += 1
+        counts.late += late
+        self._tally(worker, on_time=not late)
+        pending.due_day = due_day + self.interval_days(worker, due_day)
+        pending.blocked_by_capacity = False
+
+    def _missed(self, counts: SupervisionWeek, worker: Worker, due_day: float, pending: Pending) -> None:
+        counts.missed += 1
+        if pending.blocked_by_capacity:
+            counts.missed_capacity += 1
+        else:
+            counts.missed_away += 1
+        self._tally(worker, on_time=False)
+        pending.due_day = due_day + self.interval_days(worker, due_day)
+        pending.blocked_by_capacity = False
+
+    def _tally(self, worker: Worker, on_time: bool) -> None:
+        group = "asye" if worker.asye else "other"
+        counts = self.by_tenure.setdefault(group, [0, 0])
+        counts[0] += 1
+        counts[1] += on_time
+
+    def columns(self, team: str) -> dict[str, float]:
+        counts = self.week.pop(team, SupervisionWeek())
+        return dict(
+            zip(
+                SUPERVISION_COLUMNS,
+                (
+                    counts.due, counts.held, counts.late, counts.missed, counts.missed_capacity,
+                    counts.missed_away, counts.hours_available, counts.hours_used,
+                ),
+            )
+        )  # fmt: skip
+
+
+def protected_time_columns(team: TeamState, cpd_share: float) -> dict[str, float]:
+    """This week's CPD and ASYE protected hours of the team's present workers: planned, taken, lost."""
+    planned = taken = lost_pause = lost_overload = asye_reserved = asye_lost = 0.0
+    for w in team.workers:
+        cap = w.capacity
+        if w.absent or cap is None:
+            continue
+        plan = cpd_share * cap.contract
+        planned += plan
+        lost_pause += plan - cap.cpd
+        overrun = max(0.0, w.load - w.case_capacity)
+        eaten = min(cap.cpd, overrun)
+        lost_overload += eaten
+        taken += cap.cpd - eaten
+        asye_reserved += cap.asye_protected
+        asye_lost += min(cap.asye_protected, overrun - eaten)
+    return {
+        "cpd_planned_hours": planned,
+        "cpd_taken_hours": taken,
+        "cpd_lost_to_pause_hours": lost_pause,
+        "cpd_lost_to_overload_hours": lost_overload,
+        "cpd_taken_share": taken / planned if planned > 0 else 1.0,
+        "asye_protected_hours": asye_reserved,
+        "asye_protected_kept_hours": asye_reserved - asye_lost,
+    }
