@@ -94,6 +94,8 @@ def run(
         result = run_scenario(loaded, reps, progress=lambda done: progress.update(task, completed=done))
     write_outputs(result, target)
     _print_summary(loaded, result.summary(), reps)
+    if result.timeline is not None:
+        _print_level_changes(loaded, result.timeline)
     out.print(f"outputs written to {target}/", highlight=False)
 
 
@@ -318,6 +320,30 @@ def _print_summary(scenario: Scenario, summary: dict, reps: int) -> None:
         s = summary[key]
         table.add_row(key, _fmt(s["mean"]), _fmt(s["ci_low"]), _fmt(s["ci_high"]))
     out.print(table)
+
+
+TIMELINE_ROWS_SHOWN = 40
+
+
+def _print_level_changes(scenario: Scenario, timeline) -> None:
+    """The contingency levels each team entered in replication 0: when, why, what was done."""
+    names = {lv.level: lv.name for lv in scenario.contingency.levels} | {1: "normal"}
+    changes = timeline[(timeline["replication"] == 0) & timeline["level_changed"]]
+    table = Table(title=f"contingency level changes, replication 0 ({len(changes)} in all)")
+    for column in ("week", "date", "team", "level", "triggered by", "actions (+ started, − ended)"):
+        table.add_column(column, overflow="fold", justify="right" if column == "week" else "left")
+    for row in changes.head(TIMELINE_ROWS_SHOWN).itertuples():
+        actions = [f"+{a}" for a in row.actions_started.split(",") if a]
+        actions += [f"−{a}" for a in row.actions_ended.split(",") if a]
+        table.add_row(
+            str(row.week), str(row.week_start.date()), row.team, f"{row.level} {names.get(row.level, '')}".strip(),
+            row.triggered_by.replace(",", " "), " ".join(actions),
+        )  # fmt: skip
+    out.print(table)
+    if len(changes) > TIMELINE_ROWS_SHOWN:
+        out.print(f"… {len(changes) - TIMELINE_ROWS_SHOWN} more in contingency.parquet", highlight=False)
+    if changes.empty:
+        out.print("no team left level 1 (normal) in replication 0", highlight=False)
 
 
 def _fmt(value: float | None) -> str:

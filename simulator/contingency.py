@@ -84,21 +84,18 @@ class RunningAction:
 
     @property
     def label(self) -> str:
-        return f"{self.spec.kind}@{self.level}"
+        """``kind@level`` as the timeline shows it; an escalation names who was told."""
+        kind = self.spec.kind
+        if kind == "escalate":
+            kind = f"escalate:{self.spec.to}"
+        return f"{kind}@{self.level}"
 
 
-@dataclass
-class Totals:
-    """Per-run totals of the plan (all weeks, warm-up included)."""
-
-    agency_fte_weeks: float = 0.0
-    overtime_hours: float = 0.0
-    overtime_cost: float = 0.0
-    agency_action_cost: float = 0.0
-    borrow_cost: float = 0.0
-    cases_stepped_down: int = 0
-    escalations: int = 0
-    cpd_pause_weeks: int = 0
+PLAN_COLUMNS = (
+    "contingency_cost", "overtime_hours", "overtime_cost", "plan_agency_fte", "plan_agency_cost",
+    "borrowed_fte", "borrow_cost", "cpd_paused", "escalations", "actions_active",
+)  # fmt: skip
+"""Weekly columns the plan adds to each team row (the week just ended)."""
 
 
 class ContingencyPlan:
@@ -111,9 +108,7 @@ class ContingencyPlan:
         self.trackers = {name: LevelTracker(plan.levels) for name in model.teams}
         self.running: dict[str, dict[tuple[int, int], RunningAction]] = {name: {} for name in model.teams}
         self.done: dict[str, set[tuple[int, int]]] = {name: set() for name in model.teams}
-        self.totals = Totals()
         self.timeline: list[tuple] = []
-        self.escalation_log: list[tuple[int, str, int, str]] = []
         self._last_rows: dict[str, dict] = {}
 
     # ------------------------------------------------------------------------------- weekly
@@ -127,53 +122,43 @@ class ContingencyPlan:
     def _review_team(self, week: int, row: dict) -> None:
         name = row["team"]
         team = self.model.teams[name]
-        cost = self._run_active(name)
+        figures = self._run_active(name)
         holds = {lv.level: bool(met(lv.when, row)) for lv in self.plan.levels}
         before = team.level
         level = team.level = self.trackers[name].update(holds)
         started, ended = self._adjust_actions(week, team, row)
         triggers = met(self.by_level[level].when, row) if level > 1 else []
-        row.update(
-            level=level,
-            contingency_cost=cost,
-            actions_active=sum(a.active for a in self.running[name].values()),
-        )
+        figures["escalations"] = sum(label.startswith("escalate") for label in started)
+        figures["actions_active"] = sum(a.active for a in self.running[name].values())
+        row.update(figures, level=level)
         self.timeline.append(
             (week, name, level, level != before, ",".join(triggers), ",".join(started), ",".join(ended),
-             row["actions_active"], cost)
+             figures["actions_active"], figures["contingency_cost"])
         )  # fmt: skip
 
-    def _run_active(self, team: str) -> float:
-        """A week of the team's active actions: step down this week's cases and return the cost."""
-        cost = 0.0
+    def _run_active(self, team: str) -> dict[str, float]:
+        """The week just ended under the team's active actions: step-downs, hours and costs."""
+        figures = dict.fromkeys(PLAN_COLUMNS, 0.0)
         for action in self.running[team].values():
-            if action.active:
-                if action.spec.kind == "step_down":
-                    self._step_down(team, action.spec)
-                cost += self._weekly_cost(action)
-        return cost
-
-    def _weekly_cost(self, action: RunningAction) -> float:
-        """What one week of an active action costs (and its contribution to the run totals)."""
-        spec, totals = action.spec, self.totals
-        if spec.kind == "agency":
-            present = [w for w in action.workers if not w.departed]
-            fte = sum(w.fte for w in present)
-            totals.agency_fte_weeks += fte
-            cost = sum(w.fte * w.day_rate * WORKING_DAYS_PER_WEEK for w in present)
-            totals.agency_action_cost += cost
-            return cost
-        if spec.kind == "overtime":
-            totals.overtime_hours += spec.hours_per_week
-            cost = spec.hours_per_week * spec.rate_per_hour
-            totals.overtime_cost += cost
-            return cost
-        if spec.kind == "borrow":
-            totals.borrow_cost += spec.cost_per_week
-            return spec.cost_per_week
-        if spec.kind == "pause_cpd":
-            totals.cpd_pause_weeks += 1
-        return 0.0
+            if not action.active:
+                continue
+            spec = action.spec
+            if spec.kind == "step_down":
+                self._step_down(team, spec)
+            elif spec.kind == "agency":
+                present = [w for w in action.workers if not w.departed]
+                figures["plan_agency_fte"] += sum(w.fte for w in present)
+                figures["plan_agency_cost"] += sum(w.fte * w.day_rate * WORKING_DAYS_PER_WEEK for w in present)
+            elif spec.kind == "overtime":
+                figures["overtime_hours"] += spec.hours_per_week
+                figures["overtime_cost"] += spec.hours_per_week * spec.rate_per_hour
+            elif spec.kind == "borrow":
+                figures["borrowed_fte"] += spec.fte
+                figures["borrow_cost"] += spec.cost_per_week
+            elif spec.kind == "pause_cpd":
+                figures["cpd_paused"] = 1.0
+        figures["contingency_cost"] = figures["plan_agency_cost"] + figures["overtime_cost"] + figures["borrow_cost"]
+        return figures
 
     def _adjust_actions(self, week: int, team: TeamState, row: dict) -> tuple[list[str], list[str]]:
         started, ended = [], []
@@ -234,9 +219,6 @@ class ContingencyPlan:
             self._step_down(team.name, spec)
         elif spec.kind == "raise_threshold":
             team.referral_factor = min(team.referral_factor, spec.referral_factor)
-        elif spec.kind == "escalate":
-            self.totals.escalations += 1
-            self.escalation_log.append((model.week_now(), team.name, team.level, spec.to))
         action.active = True
         return True
 
@@ -285,5 +267,4 @@ class ContingencyPlan:
 
     def _step_down(self, team: str, spec) -> None:
         """Close up to ``cases_per_week`` low-risk cases: the longest-waiting first, then held ones."""
-        stepped = self.model.step_down(team, set(spec.case_types), spec.cases_per_week)
-        self.totals.cases_stepped_down += stepped
+        self.model.step_down(team, set(spec.case_types), spec.cases_per_week)

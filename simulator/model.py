@@ -188,9 +188,6 @@ class ServiceModel:
     def month(self, day: float) -> int:
         return day_to_date(self.scenario.meta.start, day).month
 
-    def week_now(self) -> int:
-        return int(self.env.now // DAYS_PER_WEEK)
-
     def new_worker(
         self,
         team: str,

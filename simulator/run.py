@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulator.contingency import TIMELINE_COLUMNS
 from simulator.entities import DAYS_PER_WEEK
 from simulator.metrics import CASE_LOG_COLUMNS, WORKER_COLUMNS, RunMetrics
 from simulator.model import ServiceModel
@@ -40,6 +41,7 @@ class ReplicationResult:
     cases: pd.DataFrame | None
     figures: dict[str, float]
     metrics: RunMetrics
+    timeline: pd.DataFrame | None = None
 
 
 @dataclass
@@ -62,6 +64,12 @@ class ScenarioResult:
         logs = [r.cases for r in self.replications if r.cases is not None]
         return pd.concat(logs, ignore_index=True) if logs else None
 
+    @property
+    def timeline(self) -> pd.DataFrame | None:
+        """The contingency timeline of every replication (None without a plan)."""
+        tables = [r.timeline for r in self.replications if r.timeline is not None]
+        return pd.concat(tables, ignore_index=True) if tables else None
+
     def summary(self) -> dict[str, dict]:
         """Every figure as ``{"mean", "ci_low", "ci_high", "n"}`` across replications."""
         names = self.replications[0].figures.keys()
@@ -70,11 +78,14 @@ class ScenarioResult:
 
 def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
     """Simulate one replication and turn its metrics into tables and headline figures."""
-    metrics = ServiceModel(scenario, replication).run()
-    weekly = pd.DataFrame(metrics.team_rows)
-    weekly.insert(0, "replication", replication)
-    start = pd.Timestamp(scenario.meta.start)
-    weekly.insert(2, "week_start", start + pd.to_timedelta(weekly["week"] * 7, unit="D"))
+    model = ServiceModel(scenario, replication)
+    metrics = model.run()
+    weekly = _with_dates(pd.DataFrame(metrics.team_rows), scenario, replication)
+    timeline = None
+    if model.contingency is not None:
+        timeline = _with_dates(
+            pd.DataFrame(model.contingency.timeline, columns=TIMELINE_COLUMNS), scenario, replication
+        )
     workers = pd.DataFrame(metrics.worker_rows, columns=WORKER_COLUMNS)
     workers.insert(0, "replication", replication)
     cases = None
@@ -82,7 +93,15 @@ def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
         cases = pd.DataFrame(metrics.case_log, columns=CASE_LOG_COLUMNS)
         cases.insert(0, "replication", replication)
     figures = headline_figures(scenario, metrics, weekly)
-    return ReplicationResult(replication, weekly, workers, cases, figures, metrics)
+    return ReplicationResult(replication, weekly, workers, cases, figures, metrics, timeline)
+
+
+def _with_dates(table: pd.DataFrame, scenario: Scenario, replication: int) -> pd.DataFrame:
+    """Add the replication and each week's start date in front of a weekly table."""
+    table.insert(0, "replication", replication)
+    start = pd.Timestamp(scenario.meta.start)
+    table.insert(2, "week_start", start + pd.to_timedelta(table["week"] * 7, unit="D"))
+    return table
 
 
 def run_scenario(
@@ -119,7 +138,56 @@ def headline_figures(scenario: Scenario, metrics: RunMetrics, weekly: pd.DataFra
             sum(metrics.sojourns) / len(metrics.sojourns) if metrics.sojourns else math.nan
         ),
         "worker_weeks_over_100_share": metrics.ratio_over_100 / ratio_count if ratio_count else math.nan,
+        **dynamics_figures(weekly[~weekly["warmup"]]),
     }
+
+
+def dynamics_figures(measured: pd.DataFrame) -> dict[str, float]:
+    """Post-warm-up totals of workforce, supervision, CPD and contingency (issue 5), from weekly rows.
+
+    Only the figures whose columns the run produced are returned (no plan: no contingency figures).
+    """
+    total = measured.sum(numeric_only=True)
+    figures = {
+        "absence_rate": _ratio(total["absent_fte"], total["fte"]),
+        "agency_fte_weeks": float(total["agency_fte"]),
+        "agency_cost": float(total["agency_cost"]),
+        "cpd_hours_lost": float(total["cpd_lost_to_pause_hours"] + total["cpd_lost_to_overload_hours"]),
+        "cpd_taken_share": _ratio(total["cpd_taken_hours"], total["cpd_planned_hours"]),
+        "asye_protected_kept_share": _ratio(
+            total["asye_protected_kept_hours"], total["asye_protected_hours"]
+        ),
+        "overdue_assessments": _mean(measured["overdue_assessments"]),
+    }
+    if "vacancies_fte" in measured:
+        figures.update(
+            vacancy_rate=_ratio(total["vacancies_fte"], total["establishment_fte"]),
+            leavers=float(total["leavers"]),
+            starters=float(total["starters"]),
+        )
+    if "supervision_due" in measured:
+        figures.update(
+            supervision_missed=float(total["supervision_missed"]),
+            supervision_on_time_share=_ratio(
+                total["supervision_held"] - total["supervision_late"], total["supervision_due"]
+            ),
+        )
+    if "contingency_cost" in measured:
+        levels = measured["level"].value_counts()
+        figures.update({f"team_weeks_at_level_{n}": float(levels.get(n, 0)) for n in (1, 2, 3, 4)})
+        figures.update(
+            contingency_cost=float(total["contingency_cost"]),
+            overtime_hours=float(total["overtime_hours"]),
+            cases_stepped_down=float(total["stepped_down"]),
+            referrals_screened_out=float(total["screened_out"]),
+            escalations=float(total["escalations"]),
+            cpd_pause_team_weeks=float(total["cpd_paused"]),
+        )
+    return figures
+
+
+def _ratio(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else math.nan
 
 
 def _mean(series: pd.Series) -> float:
@@ -142,9 +210,9 @@ def write_outputs(result: ScenarioResult, out_dir: Path) -> None:
         result.weekly.to_parquet(tmp / "weekly.parquet", index=False)
         if result.scenario.outputs.per_worker:
             result.workers.to_parquet(tmp / "workers_weekly.parquet", index=False)
-        cases = result.cases
-        if cases is not None:
-            cases.to_parquet(tmp / "cases.parquet", index=False)
+        for name, table in (("cases", result.cases), ("contingency", result.timeline)):
+            if table is not None:
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
         summary = {
             **result.summary(),
             "run": {
