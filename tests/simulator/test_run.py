@@ -72,8 +72,12 @@ def test_outputs_written_and_readable(short, tmp_path):
     write_outputs(result, tmp_path / "run")
     files = {p.name for p in (tmp_path / "run").iterdir()}
     assert files == {
-        "weekly.parquet", "workers_weekly.parquet", "cases.parquet", "summary.json", "scenario.resolved.yaml",
+        "weekly.parquet", "workers_weekly.parquet", "cases.parquet", "contingency.parquet", "summary.json",
+        "scenario.resolved.yaml",
     }  # fmt: skip
+    timeline = pd.read_parquet(tmp_path / "run" / "contingency.parquet")
+    assert len(timeline) == 2 * SHORT["horizon_weeks"]
+    assert {"week", "team", "level", "triggered_by", "actions_started", "cost"} <= set(timeline.columns)
     weekly = pd.read_parquet(tmp_path / "run" / "weekly.parquet")
     assert len(weekly) == 2 * SHORT["horizon_weeks"]  # replication × week × team (one team)
     assert set(weekly.replication) == {0, 1}
