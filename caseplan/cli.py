@@ -19,6 +19,7 @@ from optimiser import POLICY_NAMES
 from simulator.queueing import queue_check as run_queue_check
 from simulator.run import SUMMARY_KEYS, run_scenario, write_outputs
 from simulator.scenario import Scenario, ScenarioError, load_scenario
+from simulator.scenario.warnings import scenario_warnings
 from simulator.snapshot import SnapshotError, parse_date, read_snapshot
 from simulator.team_allocation import ALLOCATION_COLUMNS, LOAD_COLUMNS, AllocationResult, allocate_team
 
@@ -40,11 +41,16 @@ ScenarioPath = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_d
 
 def _load(path: Path, overrides: dict | None = None) -> Scenario:
     try:
-        return load_scenario(path, overrides)
+        scenario = load_scenario(path, overrides)
     except ScenarioError as exc:
         for message in exc.messages:
             err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
+    for message in scenario_warnings(scenario):
+        err.print(
+            f"[yellow]warning:[/yellow] {escape(f'{path}: {message}')}", highlight=False, soft_wrap=True
+        )
+    return scenario
 
 
 @app.command()

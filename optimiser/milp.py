@@ -917,13 +917,20 @@ class _TeamModel:
         if self.n_variables == 0:
             return "optimal", "none", 0.0
         s = self.plan.settings
-        solver, used = make_solver(s.solver, time_limit, s.mip_gap)
+        status, used = self._solve_with(s.solver, time_limit)
+        if status == "not_solved" and used == "highs":
+            # HiGHS can end a solved model in "solve error" when its own feasibility check of the final
+            # solution fails by a hair; CBC, the fallback solver, then solves the same model
+            status, used = self._solve_with("cbc", time_limit)
+        return status, used, solution_gap(self.problem, used, status, s.mip_gap)
+
+    def _solve_with(self, name: str, time_limit: float) -> tuple[str, str]:
+        solver, used = make_solver(name, time_limit, self.plan.settings.mip_gap)
         try:
             self.problem.solve(solver)
         except pulp.PulpSolverError:
-            return "not_solved", used, None
-        status = solve_status(self.problem)
-        return status, used, solution_gap(self.problem, used, status, s.mip_gap)
+            return "not_solved", used
+        return solve_status(self.problem), used
 
     def value(self) -> float:
         """Objective value of the solver's current solution (−inf if none)."""

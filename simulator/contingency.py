@@ -64,8 +64,11 @@ class LevelTracker:
             return self.current
         at = next((lv for lv in self.levels if lv.level == self.current), None)
         if at is not None and self.below[at.level] >= at.leave_after_weeks:
-            lower = [lv.level for lv in self.levels if lv.level < self.current and holds[lv.level]]
-            self.current = max(lower, default=1)
+            # step down one level, or to a lower level whose condition still holds (whichever is higher);
+            # the lower level's own leave rule then applies to the weeks already below it
+            lower = [lv.level for lv in self.levels if lv.level < self.current]
+            holding = [n for n in lower if holds[n]]
+            self.current = max(holding + lower[-1:], default=1)
         return self.current
 
 
@@ -148,7 +151,9 @@ class ContingencyPlan:
             elif spec.kind == "agency":
                 present = [w for w in action.workers if not w.departed]
                 figures["plan_agency_fte"] += sum(w.fte for w in present)
-                figures["plan_agency_cost"] += sum(w.fte * w.day_rate * WORKING_DAYS_PER_WEEK for w in present)
+                figures["plan_agency_cost"] += sum(
+                    w.fte * w.day_rate * WORKING_DAYS_PER_WEEK for w in present
+                )
             elif spec.kind == "overtime":
                 figures["overtime_hours"] += spec.hours_per_week
                 figures["overtime_cost"] += spec.hours_per_week * spec.rate_per_hour
@@ -157,7 +162,9 @@ class ContingencyPlan:
                 figures["borrow_cost"] += spec.cost_per_week
             elif spec.kind == "pause_cpd":
                 figures["cpd_paused"] = 1.0
-        figures["contingency_cost"] = figures["plan_agency_cost"] + figures["overtime_cost"] + figures["borrow_cost"]
+        figures["contingency_cost"] = (
+            figures["plan_agency_cost"] + figures["overtime_cost"] + figures["borrow_cost"]
+        )
         return figures
 
     def _adjust_actions(self, week: int, team: TeamState, row: dict) -> tuple[list[str], list[str]]:

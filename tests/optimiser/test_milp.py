@@ -447,3 +447,21 @@ def test_heuristics_keep_every_hard_rule(worker_specs, case_specs, ceiling, name
     snap = build(worker_specs, case_specs, ceiling)
     policy = {"ll": LeastLoaded, "rr": RoundRobin, "pt": PointsThreshold}[name]()
     assert_hard_rules(snap, policy.allocate(snap))
+
+
+def test_a_highs_solve_error_is_retried_with_cbc_not_left_to_the_heuristic():
+    # found by hypothesis: HiGHS 1.16 proves optimality here, then rejects its own solution for a 1e-6
+    # infeasibility ("solve error"); the same model goes to CBC before any heuristic fallback
+    workers = [
+        (0.3125, 30.0, True, {"court"}), (0.125, 23.5, False, set()), (0.78125, 16.0, False, set()),
+        (0.8507218250194037, 5.0, False, set()), (0.3333333333333333, 30.0, False, {"court"}),
+        (0.546875, 15.5, True, {"court"}),
+    ]  # fmt: skip
+    cases = [
+        (1.5, 1, False, True, {"court"}, None, None), (2.0, 2, False, False, {"court"}, None, None),
+        (6.0, 1, False, False, {"court"}, "g1", None), (1.9, 4, False, False, set(), None, None),
+        (2.0, 4, False, False, set(), "g1", None), (6.0, 4, False, False, set(), "g1", None),
+    ]  # fmt: skip
+    policy = MilpPolicy(MilpSettings(fairness_measure="deviation"))
+    policy.allocate(build(workers, cases, 1.0))
+    assert policy.last_result.status == "optimal" and not policy.last_result.fallback
