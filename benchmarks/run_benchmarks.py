@@ -54,6 +54,8 @@ TARGETS = {
     "full_over_bare": 1.5,  # full model ≤ 1.5 × bare simpy
     "full_over_ciw": 1.0,  # full model faster than ciw
     "baseline_seconds": 1.0,
+    "baseline_dynamics_ratio": 1.5,
+    "service_dynamics_ratio": 1.5,
     "service_seconds": 20.0,
     "service_peak_rss_mib": 1024.0,
 }
@@ -187,17 +189,22 @@ def bench_mmc(weeks: int, repeats: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------------- whole scenarios
 
 
-def _horizon_overrides(weeks: int | None) -> dict | None:
-    if weeks is None:
-        return None
-    return {"meta": {"horizon_weeks": weeks, "warmup_weeks": max(1, weeks // 4)}}
+STATIC = {"workforce": None, "contingency": None, "supervision": {"track": False}}
+"""Overrides that switch the workforce dynamics, supervision tracking and the contingency plan off."""
 
 
-def bench_baseline(weeks: int | None, repeats: int) -> dict[str, Any]:
+def _overrides(weeks: int | None, static: bool = False) -> dict | None:
+    overrides = dict(STATIC) if static else {}
+    if weeks is not None:
+        overrides["meta"] = {"horizon_weeks": weeks, "warmup_weeks": max(1, weeks // 4)}
+    return overrides or None
+
+
+def bench_baseline(weeks: int | None, repeats: int, static: bool = False) -> dict[str, Any]:
     from simulator.run import run_replication
     from simulator.scenario import load_scenario
 
-    scenario = load_scenario(BASELINE, _horizon_overrides(weeks))
+    scenario = load_scenario(BASELINE, _overrides(weeks, static))
     best, times, result = best_of(repeats, lambda: run_replication(scenario, 0))
     return {
         "scenario": str(BASELINE.relative_to(ROOT)),
@@ -209,13 +216,13 @@ def bench_baseline(weeks: int | None, repeats: int) -> dict[str, Any]:
     }
 
 
-def service_child(path: str, weeks: int | None) -> None:
+def service_child(path: str, weeks: int | None, static: bool) -> None:
     """Run in the subprocess of (c): load and run one replication, print its figures as JSON."""
     from simulator.run import run_replication
     from simulator.scenario import load_scenario
 
     start = time.perf_counter()
-    scenario = load_scenario(path, _horizon_overrides(weeks))
+    scenario = load_scenario(path, _overrides(weeks, static))
     loaded = time.perf_counter()
     result = run_replication(scenario, 0)
     done = time.perf_counter()
@@ -236,12 +243,14 @@ def service_child(path: str, weeks: int | None) -> None:
     )
 
 
-def bench_service(weeks: int | None) -> dict[str, Any]:
+def bench_service(weeks: int | None, static: bool = False) -> dict[str, Any]:
     """One replication of the 400-FTE service in a fresh interpreter, so its peak memory is its own."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     command = [sys.executable, str(Path(__file__).resolve()), "--service-child", str(SERVICE)]
     if weeks is not None:
         command += ["--weeks", str(weeks)]
+    if static:
+        command += ["--static"]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     wall = time.perf_counter() - start
@@ -299,6 +308,11 @@ def checks(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "baseline_seconds": (base["seconds"], True),
         "service_seconds": (service["seconds"], True),
         "service_peak_rss_mib": (service["peak_rss_mib"], True),
+        "baseline_dynamics_ratio": (base["seconds"] / results["baseline_static"]["seconds"], False),
+        "service_dynamics_ratio": (
+            service["run_seconds"] / results["service_400fte_static"]["run_seconds"],
+            False,
+        ),
     }
     return {
         name: {"value": value, "target": TARGETS[name], "pass": verdict(value, TARGETS[name], strict)}
@@ -356,6 +370,22 @@ def print_table(results: dict[str, Any]) -> None:
         "< 1024 MiB",
         mark("service_peak_rss_mib"),
     )
+    static_base, static_service = results["baseline_static"], results["service_400fte_static"]
+    table.add_row("12-FTE baseline, dynamics off", f"{static_base['seconds']:.3f} s", "", "")
+    table.add_row(
+        "12-FTE dynamics on / off",
+        f"{verdicts['baseline_dynamics_ratio']['value']:.2f}×",
+        "≤ 1.5×",
+        mark("baseline_dynamics_ratio"),
+    )
+    table.add_row("400-FTE service run, dynamics on", f"{service['run_seconds']:.2f} s", "", "")
+    table.add_row("400-FTE service run, dynamics off", f"{static_service['run_seconds']:.2f} s", "", "")
+    table.add_row(
+        "400-FTE dynamics on / off",
+        f"{verdicts['service_dynamics_ratio']['value']:.2f}×",
+        "≤ 1.5×",
+        mark("service_dynamics_ratio"),
+    )
 
     sanity = Table(title=f"{queue} sanity check (same queue, last repeat)")
     sanity.add_column("Run")
@@ -391,10 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="JSON output (default benchmarks/results/latest.json)")
     parser.add_argument("--service-child", metavar="SCENARIO", help=argparse.SUPPRESS)
     parser.add_argument("--weeks", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--static", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.service_child:
-        service_child(args.service_child, args.weeks)
+        service_child(args.service_child, args.weeks, args.static)
         return 0
 
     quick = args.quick
@@ -403,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     results["service_400fte"] = bench_service(weeks=26 if quick else None)
     results["mmc"] = bench_mmc(weeks=500 if quick else MMC_WEEKS, repeats=REPEATS)
     results["baseline"] = bench_baseline(weeks=52 if quick else None, repeats=REPEATS)
+    # issue 5: the same two runs with workforce dynamics, supervision tracking and the plan off
+    results["service_400fte_static"] = bench_service(weeks=26 if quick else None, static=True)
+    results["baseline_static"] = bench_baseline(weeks=52 if quick else None, repeats=REPEATS, static=True)
     results["checks"] = checks(results)
     results["targets_source"] = "DESIGN §12"
     results["environment"] = environment()

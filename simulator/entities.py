@@ -210,7 +210,7 @@ class TeamState:
         return [w for w in self.holders if not w.on_notice]
 
     def recount_capacity(self) -> None:
-        """Team totals of this week's capacity parts; called whenever a worker's capacity changes."""
+        """Team totals of the capacity parts as they stand (the weekly row reads them)."""
         self.hours = {
             f"{part}_hours": sum(getattr(w.capacity, part) for w in self.workers) for part in CAPACITY_PARTS
         }

@@ -167,6 +167,7 @@ class RunMetrics:
         return rows
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:
+        team.recount_capacity()
         counters = self.counters(team.name)
         ratios, excessive, load = [], 0, 0.0
         for w in team.holders:

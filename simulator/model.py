@@ -90,6 +90,8 @@ class ServiceModel:
                 self.new_cases_in_notice = scenario.workforce.turnover.new_cases_in_notice
         self.supervision = SupervisionBook(scenario) if scenario.supervision.track else None
         self.contingency = ContingencyPlan(self, scenario.contingency) if scenario.contingency else None
+        # absence share of a present worker this week (annual leave, static sickness), with dynamics
+        self.expected_absence = self.workforce.expected_absence(0.0) if self.workforce is not None else None
         self.front_door = any(
             a.kind == "raise_threshold" for lv in (scenario.contingency.levels if scenario.contingency else ())
             for a in lv.actions
@@ -143,21 +145,20 @@ class ServiceModel:
                 self.supervision.run_week(team, self.env.now)
 
     def _refresh_capacities(self) -> None:
-        """Weekly capacity: tenure moves ASYE rules; with workforce dynamics, leave moves by month."""
+        """Weekly capacity: tenure moves ASYE rules; with annual leave, the month moves everyone's."""
         now = self.env.now
-        dynamic = self.workforce is not None
-        changed = set()
+        everyone = False
+        if self.workforce is not None:
+            expected = self.workforce.expected_absence(now)
+            everyone, self.expected_absence = expected != self.expected_absence, expected
         for w in self.workers:
-            if dynamic or w.capacity is None or w.capacity_may_change(now, self.scenario):
+            if everyone or w.capacity is None or w.capacity_may_change(now, self.scenario):
                 self._refresh(w)
-                changed.add(w.team)
-        for name in changed:
-            self.teams[name].recount_capacity()
 
     def _refresh(self, worker: Worker) -> None:
         absent_share = None
         if self.workforce is not None:
-            absent_share = 1.0 if worker.absent else self.workforce.expected_absence(self.env.now)
+            absent_share = 1.0 if worker.absent else self.expected_absence
         worker.refresh_capacity(
             self.env.now, self.scenario, absent_share, cpd_paused=self.teams[worker.team].cpd_paused
         )
@@ -217,7 +218,6 @@ class ServiceModel:
         self.workers.append(worker)
         team.add(worker, self.env.now)
         self._refresh(worker)
-        team.recount_capacity()
         if self.supervision is not None:
             self.supervision.enrol(worker, self.env.now)
         if temporary and self.workforce is not None:
@@ -230,7 +230,6 @@ class ServiceModel:
         team = self.teams[worker.team]
         team.remove(worker, self.env.now)
         self.workers.remove(worker)
-        team.recount_capacity()
         self.return_cases(worker)
         if self.supervision is not None:
             self.supervision.leave(worker)
@@ -253,15 +252,12 @@ class ServiceModel:
             return
         before = worker.case_capacity
         self._refresh(worker)
-        team = self.teams[worker.team]
-        team.recount_capacity()
         if worker.case_capacity > before:
-            self._capacity_freed(team.name)
+            self._capacity_freed(worker.team)
 
     def recapacity_team(self, team: TeamState) -> None:
         for worker in team.workers:
             self._refresh(worker)
-        team.recount_capacity()
         self._capacity_freed(team.name)
 
     def step_down(self, team_name: str, case_types: set[str], limit: int) -> int:
