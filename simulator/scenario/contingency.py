@@ -8,6 +8,7 @@ escalation), each with a lead time, a duration and a cost. Indicators are column
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -41,12 +42,22 @@ _THRESHOLD = re.compile(r"^\s*(>=|<=|>|<)?\s*([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?
 
 def parse_threshold(value: float | str) -> tuple[str, float]:
     """``3`` or ``">= 3"`` → ``(">=", 3.0)``; ``"< 0.5"`` → ``("<", 0.5)``. A bare number means ``>=``."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' is not a threshold; write a number or e.g. '>= 3', '< 0.5'")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"'{value}' is not a threshold; it must be a finite number")
         return ">=", float(value)
     match = _THRESHOLD.match(str(value))
     if match is None:
         raise ValueError(f"'{value}' is not a threshold; write a number or e.g. '>= 3', '< 0.5'")
     return match.group(1) or ">=", float(match.group(2))
+
+
+def severity(op: str, value: float) -> tuple[float, int]:
+    """Order of thresholds on one indicator: a higher key is met later (more severe)."""
+    strict = op in (">", "<")
+    return (value, strict) if op[0] == ">" else (-value, strict)
 
 
 Threshold = Annotated[float | str, Field(description="A number (meaning ≥) or '>= x', '> x', '<= x', '< x'.")]
@@ -176,21 +187,25 @@ class Contingency(Strict):
         numbers = [lv.level for lv in self.levels]
         if any(b <= a for a, b in zip(numbers, numbers[1:])):
             raise FieldError(("levels",), f"levels must be increasing without repeats (got {numbers})")
-        for i, (low, high) in enumerate(zip(self.levels, self.levels[1:])):
-            for name in set(low.when) & set(high.when):
-                op_low, v_low = parse_threshold(low.when[name])
-                op_high, v_high = parse_threshold(high.when[name])
-                if op_low[0] != op_high[0]:
-                    raise FieldError(
-                        ("levels", i + 1, "when", name),
-                        f"level {high.level} compares {name} with '{op_high}' but level {low.level} with "
-                        f"'{op_low}'; use the same direction",
-                    )
-                worse = v_high >= v_low if op_low[0] == ">" else v_high <= v_low
-                if not worse:
-                    raise FieldError(
-                        ("levels", i + 1, "when", name),
-                        f"level {high.level} threshold {op_high} {v_high:g} is less severe than level "
-                        f"{low.level}'s {op_low} {v_low:g}; higher levels need more severe thresholds",
-                    )
+        for hi, high in enumerate(self.levels):
+            for low in self.levels[:hi]:
+                for name in sorted(set(low.when) & set(high.when)):
+                    _check_more_severe(low, high, name, ("levels", hi, "when", name))
         return self
+
+
+def _check_more_severe(low: Level, high: Level, name: str, loc: tuple) -> None:
+    op_low, v_low = parse_threshold(low.when[name])
+    op_high, v_high = parse_threshold(high.when[name])
+    if op_low[0] != op_high[0]:
+        raise FieldError(
+            loc,
+            f"level {high.level} compares {name} with '{op_high}' but level {low.level} with '{op_low}'; "
+            "use the same direction",
+        )
+    if severity(op_high, v_high) < severity(op_low, v_low):
+        raise FieldError(
+            loc,
+            f"level {high.level} threshold {op_high} {v_high:g} is met before level {low.level}'s "
+            f"{op_low} {v_low:g}; a higher level needs a threshold at least as severe",
+        )

@@ -17,6 +17,8 @@ import annotated_types
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from simulator.scenario.contingency import Action
+from simulator.scenario.durations import Duration
 from simulator.scenario.models import FieldError, Scenario
 from simulator.text_input import undecodable_at
 
@@ -257,6 +259,14 @@ def _describe(err: dict, source: str, origins: dict[Loc, str]) -> str:
         return f"{file}: {dotted}: unknown key '{key}'{hint}{listed}"
     if kind == "missing":
         return f"{file}: {dotted}: required field is missing"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        ctx = err.get("ctx", {})
+        key = ctx.get("discriminator", "'kind'").strip("'")
+        allowed = ctx.get("expected_tags") or ", ".join(_union_tags(loc))
+        allowed = allowed.replace("'", "")
+        if kind == "union_tag_not_found":
+            return f"{file}: {dotted}.{key}: required field is missing (allowed: {allowed})"
+        return f"{file}: {dotted}.{key}: unknown {key} '{ctx.get('tag')}' (allowed: {allowed})"
     message = _plain(err)
     if kind.startswith("value_error") or kind == "too_short":
         # a rule across fields, or an empty list: the message says it all
@@ -264,6 +274,18 @@ def _describe(err: dict, source: str, origins: dict[Loc, str]) -> str:
     allowed = "" if raw_loc[-1:] == ("[key]",) else _allowed_range(loc)  # a bad key: msg lists them
     suffix = f" (allowed: {allowed})" if allowed else ""
     return f"{file}: {dotted}: {message} (got {_short(err.get('input'))}){suffix}"
+
+
+def _union_tags(loc: Loc) -> list[str]:
+    """The ``kind`` values of the discriminated union at ``loc`` (a distribution or an action)."""
+    _, info = _field_at(loc)
+    tp = _unwrap(info.annotation) if info is not None else None
+    if tp is not None and typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        tp = _unwrap(_container_item(tp))
+    members = typing.get_args(tp) if tp is not None else ()
+    return [
+        t for m in members for t in _literal_values(getattr(m, "model_fields", {}).get("kind").annotation)
+    ]
 
 
 def _plain(err: dict) -> str:
@@ -298,9 +320,6 @@ MOVED_KEYS = {
     ("capacity", "supervision_interval_weeks"): "supervision.interval_weeks",
 }
 """Keys that moved to another section (issue 5), so an older scenario gets a precise message."""
-
-_DISTRIBUTION_KINDS = {"fixed", "exponential", "uniform", "lognormal", "quantiles", "binned"}
-_ACTION_KINDS = {"agency", "overtime", "borrow", "pause_cpd", "step_down", "raise_threshold", "escalate"}
 
 
 def _origin(loc: Loc, origins: dict[Loc, str]) -> str | None:
@@ -441,3 +460,13 @@ def _bounds_text(metadata: list) -> str:
         elif isinstance(m, annotated_types.MinLen):
             low = f"at least {m.min_length} item(s)"
     return " and ".join(p for p in (low, high) if p)
+
+
+def _kinds(union: Any) -> set[str]:
+    """The ``kind`` literals of an annotated discriminated union of the schema."""
+    members = typing.get_args(_unwrap(union))
+    return {tag for m in members for tag in _literal_values(m.model_fields["kind"].annotation)}
+
+
+_DISTRIBUTION_KINDS = _kinds(Duration)
+_ACTION_KINDS = _kinds(Action)

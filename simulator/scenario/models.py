@@ -460,13 +460,13 @@ def _check_cohorts(scenario: Scenario, teams: set[str]) -> None:
         if not start <= cohort.date < end:
             raise FieldError(
                 ("workforce", "asye_cohorts", i, "date"),
-                f"{cohort.date} is outside the simulated period (allowed: {start} to {end}, exclusive)",
+                f"{cohort.date} is outside the simulated period (allowed: on or after {start} and before {end})",
             )
         unknown = sorted(set(cohort.teams or ()) - teams)
         if unknown:
             raise FieldError(
                 ("workforce", "asye_cohorts", i, "teams"),
-                f"names unknown team(s) {unknown}; teams are {sorted(teams)}",
+                f"names unknown team(s) {', '.join(unknown)}; teams are {', '.join(sorted(teams))}",
             )
 
 
@@ -481,7 +481,8 @@ def _check_contingency(scenario: Scenario) -> None:
             if unknown:
                 raise FieldError(
                     ("contingency", "levels", i, "actions", j, "case_types"),
-                    f"names unknown case type(s) {unknown}; known case types: {', '.join(sorted(names))}",
+                    f"names unknown case type(s) {', '.join(unknown)}; known case types: "
+                    f"{', '.join(sorted(names))}",
                 )
     uses_assessments = any(
         "overdue_assessments" in {**level.when, **{k: v for a in level.actions for k, v in a.only_if.items()}}

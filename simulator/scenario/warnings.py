@@ -21,10 +21,11 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         conditions += [(("actions", j, "only_if"), a.only_if) for j, a in enumerate(level.actions)]
         for where, table in conditions:
             for name, threshold in table.items():
-                why = _unreachable(scenario, name, *parse_threshold(threshold))
+                op, value = parse_threshold(threshold)
+                why = _unreachable(scenario, name, op, value)
                 if why:
                     path = ".".join(str(p) for p in ("contingency", "levels", i, *where, name))
-                    warnings.append(f"{path}: '{threshold}' can never be met: {why}")
+                    warnings.append(f"{path}: '{op} {value:g}' can never be met: {why}")
     return warnings
 
 
@@ -38,7 +39,7 @@ def _unreachable(scenario: Scenario, name: str, op: str, value: float) -> str | 
     if kind == "workers" and upward:
         largest = max(_team_sizes(scenario).values())
         if value > largest:
-            return f"the largest team has {largest} case-holding workers"
+            return f"the largest team starts with {largest} case-holding workers"
     if upward and value > 0:
         return _never_counted(scenario, name)
     return None

@@ -41,6 +41,24 @@ FIELD = {
     "unknown_transition": "case_types.court.next",
     "wrong_type": "demand.referrals_per_week",
     "zero_weight": "case_types.cin.weight_hours",
+    # issue 5: workforce, cpd and contingency
+    "agency_cover_negative": "workforce.agency.cover_vacancies",
+    "asye_cohort_after_horizon": "workforce.asye_cohorts.0.date",
+    "asye_cohort_before_start": "workforce.asye_cohorts.0.date",
+    "asye_cohort_unknown_team": "workforce.asye_cohorts.0.teams",
+    "contingency_level_repeated": "contingency.levels",
+    "contingency_levels_out_of_order": "contingency.levels",
+    "contingency_malformed_threshold": "contingency.levels.0.when.unallocated",
+    "contingency_only_if_unknown_indicator": "contingency.levels.0.actions.1.only_if.waiting_list",
+    "contingency_step_down_unknown_case_type": "contingency.levels.0.actions.0.case_types",
+    "contingency_threshold_directions": "contingency.levels.1.when.cpd_taken_share",
+    "contingency_threshold_less_severe": "contingency.levels.1.when.unallocated_over_14_days",
+    "contingency_unknown_action_key": "contingency.levels.0.actions.1.rate_per_hours",
+    "contingency_unknown_action_kind": "contingency.levels.0.actions.1.kind",
+    "contingency_unknown_indicator": "contingency.levels.0.when.unallocated_over_2_weeks",
+    "cpd_share_leaves_no_case_time": "cpd.share",
+    "cpd_share_moved": "capacity.cpd_share",
+    "turnover_rate_over_one": "workforce.turnover.annual_rate",
 }
 
 
