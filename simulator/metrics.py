@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simulator.entities import DAYS_PER_WEEK, Case, TeamState
+from simulator.entities import DAYS_PER_WEEK, Case, TeamState, Worker
 from simulator.timeavg import TimeAverage
 
 
@@ -143,10 +143,12 @@ class RunMetrics:
         now: float,
         teams: list[TeamState],
         columns: Callable[[TeamState], dict] | None = None,
+        worker_columns: Callable[[Worker], tuple] | None = None,
     ) -> list[dict]:
         """Record the week that ends at ``now`` for every team and worker, then reset the counters.
 
-        ``columns`` adds a team's workforce, supervision and CPD columns. Returns the new team rows.
+        ``columns`` adds a team's workforce, supervision and CPD columns, ``worker_columns`` a worker's
+        supervision and protected-time values (:data:`WORKER_EXTRA_COLUMNS`). Returns the new team rows.
         """
         rows = []
         for team in teams:
@@ -158,11 +160,10 @@ class RunMetrics:
             if self.per_worker:
                 for w in team.workers:
                     cap = w.case_capacity
-                    self.worker_rows.append(
-                        (week, team.name, w.id, w.role, w.asye, w.fte, cap, w.load,
-                         w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved,
-                         w.absent > 0, w.on_notice)
-                    )  # fmt: skip
+                    row = (week, team.name, w.id, w.role, w.asye, w.fte, cap, w.load,
+                           w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved,
+                           w.absent > 0, w.on_notice)  # fmt: skip
+                    self.worker_rows.append(row + worker_columns(w) if worker_columns else row)
         self.week = {}
         return rows
 
@@ -274,4 +275,10 @@ WORKER_COLUMNS = [
     "week", "team", "worker_id", "role", "asye", "fte", "case_capacity_hours", "load_hours",
     "load_ratio", "cases", "reserved_hours", "absent", "on_notice",
 ]  # fmt: skip
+WORKER_EXTRA_COLUMNS = [
+    "supervision_due", "supervision_held", "supervision_late", "supervision_missed",
+    "cpd_planned_hours", "cpd_taken_hours", "cpd_lost_to_pause_hours", "cpd_lost_to_overload_hours",
+    "asye_protected_hours", "asye_protected_kept_hours",
+]  # fmt: skip
+"""Per-worker compliance columns (issue 5); supervision counts are 0 when supervision is not tracked."""
 CASE_LOG_COLUMNS = ["case_id", "child", "episode", "event", "stage", "day", "worker_id"]

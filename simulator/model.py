@@ -30,7 +30,7 @@ from simulator.entities import (
 from simulator.metrics import RunMetrics
 from simulator.rng import Streams
 from simulator.scenario.models import CLOSE, Scenario
-from simulator.supervision import SupervisionBook, protected_time_columns
+from simulator.supervision import SupervisionBook, protected_time, protected_time_columns
 from simulator.workforce import WorkforceDynamics
 
 MEETING_OFFSET_DAYS = 0.5  # meetings sit mid-day, away from the week boundary
@@ -130,7 +130,7 @@ class ServiceModel:
         while True:
             yield self.env.timeout(DAYS_PER_WEEK)
             teams = list(self.teams.values())
-            rows = self.metrics.end_week(week, self.env.now, teams, self._team_columns)
+            rows = self.metrics.end_week(week, self.env.now, teams, self._team_columns, self._worker_columns)
             if self.contingency is not None:
                 self.contingency.review(week, rows)
             week += 1
@@ -171,6 +171,11 @@ class ServiceModel:
         if self.supervision is not None:
             columns.update(self.supervision.columns(team.name))
         return columns
+
+    def _worker_columns(self, worker: Worker) -> tuple:
+        """A worker's supervision counts and protected time this week (``WORKER_EXTRA_COLUMNS``)."""
+        sessions = self.supervision.worker_columns(worker) if self.supervision is not None else (0, 0, 0, 0)
+        return sessions + protected_time(worker, self.scenario.cpd.share)
 
     def _enrol_supervisees(self) -> None:
         """Spread the first sessions of the starting team over one interval (deterministically)."""

@@ -15,9 +15,10 @@ import pandas as pd
 
 from simulator.contingency import TIMELINE_COLUMNS
 from simulator.entities import DAYS_PER_WEEK
-from simulator.metrics import CASE_LOG_COLUMNS, WORKER_COLUMNS, RunMetrics
+from simulator.metrics import CASE_LOG_COLUMNS, WORKER_COLUMNS, WORKER_EXTRA_COLUMNS, RunMetrics
 from simulator.model import ServiceModel
 from simulator.scenario import Scenario, scenario_to_yaml
+from simulator.scenario.dynamics import Agency
 from simulator.statistics import mean_ci
 
 SUMMARY_KEYS = (
@@ -86,13 +87,15 @@ def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
         timeline = _with_dates(
             pd.DataFrame(model.contingency.timeline, columns=TIMELINE_COLUMNS), scenario, replication
         )
-    workers = pd.DataFrame(metrics.worker_rows, columns=WORKER_COLUMNS)
+    workers = pd.DataFrame(metrics.worker_rows, columns=WORKER_COLUMNS + WORKER_EXTRA_COLUMNS)
     workers.insert(0, "replication", replication)
     cases = None
     if metrics.case_log is not None:
         cases = pd.DataFrame(metrics.case_log, columns=CASE_LOG_COLUMNS)
         cases.insert(0, "replication", replication)
     figures = headline_figures(scenario, metrics, weekly)
+    if scenario.supervision.track and len(workers):
+        figures.update(supervision_by_tenure(workers[workers["week"] >= scenario.meta.warmup_weeks]))
     return ReplicationResult(replication, weekly, workers, cases, figures, metrics, timeline)
 
 
@@ -138,11 +141,11 @@ def headline_figures(scenario: Scenario, metrics: RunMetrics, weekly: pd.DataFra
             sum(metrics.sojourns) / len(metrics.sojourns) if metrics.sojourns else math.nan
         ),
         "worker_weeks_over_100_share": metrics.ratio_over_100 / ratio_count if ratio_count else math.nan,
-        **dynamics_figures(weekly[~weekly["warmup"]]),
+        **dynamics_figures(scenario, weekly[~weekly["warmup"]]),
     }
 
 
-def dynamics_figures(measured: pd.DataFrame) -> dict[str, float]:
+def dynamics_figures(scenario: Scenario, measured: pd.DataFrame) -> dict[str, float]:
     """Post-warm-up totals of workforce, supervision, CPD and contingency (issue 5), from weekly rows.
 
     Only the figures whose columns the run produced are returned (no plan: no contingency figures).
@@ -152,6 +155,9 @@ def dynamics_figures(measured: pd.DataFrame) -> dict[str, float]:
         "absence_rate": _ratio(total["absent_fte"], total["fte"]),
         "agency_fte_weeks": float(total["agency_fte"]),
         "agency_cost": float(total["agency_cost"]),
+        "agency_premium": float(
+            total["agency_cost"] - total["agency_fte"] * 5 * _permanent_day_cost(scenario)
+        ),
         "cpd_hours_lost": float(total["cpd_lost_to_pause_hours"] + total["cpd_lost_to_overload_hours"]),
         "cpd_taken_share": _ratio(total["cpd_taken_hours"], total["cpd_planned_hours"]),
         "asye_protected_kept_share": _ratio(
@@ -168,9 +174,7 @@ def dynamics_figures(measured: pd.DataFrame) -> dict[str, float]:
     if "supervision_due" in measured:
         figures.update(
             supervision_missed=float(total["supervision_missed"]),
-            supervision_on_time_share=_ratio(
-                total["supervision_held"] - total["supervision_late"], total["supervision_due"]
-            ),
+            supervision_on_time_share=_on_time(total),
         )
     if "contingency_cost" in measured:
         levels = measured["level"].value_counts()
@@ -184,6 +188,25 @@ def dynamics_figures(measured: pd.DataFrame) -> dict[str, float]:
             cpd_pause_team_weeks=float(total["cpd_paused"]),
         )
     return figures
+
+
+def supervision_by_tenure(workers: pd.DataFrame) -> dict[str, float]:
+    """Share of due sessions held on time, for ASYE and for other workers (Standard 5 by tenure)."""
+    figures = {}
+    for label, group in workers.groupby("asye"):
+        figures[f"supervision_on_time_share_{'asye' if label else 'others'}"] = _on_time(group.sum())
+    return figures
+
+
+def _on_time(total: pd.Series) -> float:
+    """Sessions held on time / sessions that were held or missed."""
+    held = total["supervision_held"]
+    return _ratio(held - total["supervision_late"], held + total["supervision_missed"])
+
+
+def _permanent_day_cost(scenario: Scenario) -> float:
+    workforce = scenario.workforce
+    return workforce.agency.permanent_day_cost if workforce is not None else Agency().permanent_day_cost
 
 
 def _ratio(part: float, whole: float) -> float:

@@ -57,6 +57,7 @@ class SupervisionBook:
     scenario: Scenario
     pending: dict[Worker, Pending] = field(default_factory=dict)
     week: dict[str, SupervisionWeek] = field(default_factory=dict)
+    worker_week: dict[Worker, list[int]] = field(default_factory=dict)  # [due, held, late, missed]
     by_tenure: dict[str, list[int]] = field(default_factory=dict)  # "asye"/"other" → [due, held on time]
 
     def interval_days(self, worker: Worker, day: float) -> float:
@@ -73,7 +74,9 @@ class SupervisionBook:
         self.pending[worker] = Pending(now + first)
 
     def leave(self, worker: Worker) -> None:
+        """A leaver's schedule ends (their sessions of the week stay in the team's counts only)."""
         self.pending.pop(worker, None)
+        self.worker_week.pop(worker, None)
 
     def run_week(self, team: TeamState, now: float) -> None:
         """Hold the sessions due before the end of the week starting at ``now``, as hours allow."""
@@ -95,7 +98,9 @@ class SupervisionBook:
             key=lambda item: item[:2],
         )
         for due_day, _, worker, pending in due:
-            counts.due += 1
+            if due_day >= now:  # falls due this week (a carried-over session was counted when it fell due)
+                counts.due += 1
+                self._of(worker)[0] += 1
             if not worker.absent and budget + 1e-9 >= params.session_hours:
                 budget -= params.session_hours
                 counts.hours_used += params.session_hours
@@ -109,12 +114,16 @@ class SupervisionBook:
     def _held(self, counts: SupervisionWeek, worker: Worker, due_day: float, pending: Pending, late: bool):
         counts.held += 1
         counts.late += late
+        mine = self._of(worker)
+        mine[1] += 1
+        mine[2] += late
         self._tally(worker, on_time=not late)
         pending.due_day = due_day + self.interval_days(worker, due_day)
         pending.blocked_by_capacity = False
 
     def _missed(self, counts: SupervisionWeek, worker: Worker, due_day: float, pending: Pending) -> None:
         counts.missed += 1
+        self._of(worker)[3] += 1
         if pending.blocked_by_capacity:
             counts.missed_capacity += 1
         else:
@@ -122,6 +131,16 @@ class SupervisionBook:
         self._tally(worker, on_time=False)
         pending.due_day = due_day + self.interval_days(worker, due_day)
         pending.blocked_by_capacity = False
+
+    def _of(self, worker: Worker) -> list[int]:
+        counts = self.worker_week.get(worker)
+        if counts is None:
+            counts = self.worker_week[worker] = [0, 0, 0, 0]
+        return counts
+
+    def worker_columns(self, worker: Worker) -> tuple[int, int, int, int]:
+        """This week's sessions of one worker: due, held, late, missed (then reset)."""
+        return tuple(self.worker_week.pop(worker, (0, 0, 0, 0)))
 
     def _tally(self, worker: Worker, on_time: bool) -> None:
         group = "asye" if worker.asye else "other"
@@ -142,28 +161,29 @@ class SupervisionBook:
         )  # fmt: skip
 
 
+def protected_time(worker: Worker, cpd_share: float) -> tuple[float, float, float, float, float, float]:
+    """One worker's week of protected time, in hours: CPD planned, taken, lost to a pause, lost to
+    overload; ASYE protected time reserved and kept. An absent worker plans and loses nothing."""
+    cap = worker.capacity
+    if worker.absent or cap is None:
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    plan = cpd_share * cap.contract
+    overrun = max(0.0, worker.load - worker.case_capacity)
+    eaten = min(cap.cpd, overrun)
+    kept = cap.asye_protected - min(cap.asye_protected, overrun - eaten)
+    return plan, cap.cpd - eaten, plan - cap.cpd, eaten, cap.asye_protected, kept
+
+
+PROTECTED_TIME_COLUMNS = (
+    "cpd_planned_hours", "cpd_taken_hours", "cpd_lost_to_pause_hours", "cpd_lost_to_overload_hours",
+    "asye_protected_hours", "asye_protected_kept_hours",
+)  # fmt: skip
+
+
 def protected_time_columns(team: TeamState, cpd_share: float) -> dict[str, float]:
-    """This week's CPD and ASYE protected hours of the team's present workers: planned, taken, lost."""
-    planned = taken = lost_pause = lost_overload = asye_reserved = asye_lost = 0.0
-    for w in team.workers:
-        cap = w.capacity
-        if w.absent or cap is None:
-            continue
-        plan = cpd_share * cap.contract
-        planned += plan
-        lost_pause += plan - cap.cpd
-        overrun = max(0.0, w.load - w.case_capacity)
-        eaten = min(cap.cpd, overrun)
-        lost_overload += eaten
-        taken += cap.cpd - eaten
-        asye_reserved += cap.asye_protected
-        asye_lost += min(cap.asye_protected, overrun - eaten)
-    return {
-        "cpd_planned_hours": planned,
-        "cpd_taken_hours": taken,
-        "cpd_lost_to_pause_hours": lost_pause,
-        "cpd_lost_to_overload_hours": lost_overload,
-        "cpd_taken_share": taken / planned if planned > 0 else 1.0,
-        "asye_protected_hours": asye_reserved,
-        "asye_protected_kept_hours": asye_reserved - asye_lost,
-    }
+    """The team's week of protected time (sums of :func:`protected_time`) and the CPD taken share."""
+    totals = [sum(parts) for parts in zip(*(protected_time(w, cpd_share) for w in team.workers))] or [0.0] * 6
+    columns = dict(zip(PROTECTED_TIME_COLUMNS, totals))
+    planned = columns["cpd_planned_hours"]
+    columns["cpd_taken_share"] = columns["cpd_taken_hours"] / planned if planned > 0 else 1.0
+    return columns

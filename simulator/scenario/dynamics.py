@@ -111,6 +111,13 @@ class Agency(Strict):
         le=10_000,
         description="Cost per working day, £ (Sheffield managed teams 2021/22, DF §7).",
     )
+    permanent_day_cost: float = Field(
+        296.0,
+        ge=0,
+        le=10_000,
+        description="Cost of a permanent worker's day, £, for the agency premium: £40/h × 7.4 h "
+        "(PSSRU 2013/14 unit cost incl. overheads, DF §7).",
+    )
     annual_leaving_rate: Probability = Field(
         0.5, description="Share of agency workers who leave within a year at short notice. Assumption."
     )
