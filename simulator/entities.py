@@ -160,6 +160,7 @@ class TeamState:
     cpd_paused: bool = False
     referral_factor: float = 1.0
     on_notice: int = 0  # workers under notice (they take no new cases unless the scenario allows)
+    capacity_changed: bool = True  # a worker's capacity or the membership changed since the last recount
     # time integrals over the current week (FTE-days, £)
     fte_days: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
     absent_fte_days: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
@@ -179,6 +180,7 @@ class TeamState:
             self.holders.append(worker)
         self.by_id[worker.id] = worker
         self._count(worker, now, +1)
+        self.capacity_changed = True
 
     def remove(self, worker: Worker, now: float) -> None:
         """A worker leaves the team; their cases must have been handed back first."""
@@ -187,6 +189,7 @@ class TeamState:
             self.holders.remove(worker)
         del self.by_id[worker.id]
         self._count(worker, now, -1)
+        self.capacity_changed = True
         if worker.absent:
             self.absent_fte_days.change(now, -worker.fte)
         self.on_notice -= worker.on_notice
@@ -210,7 +213,10 @@ class TeamState:
         return [w for w in self.holders if not w.on_notice]
 
     def recount_capacity(self) -> None:
-        """Team totals of the capacity parts as they stand (the weekly row reads them)."""
+        """Team totals of the capacity parts as they stand (the weekly row reads them), if any changed."""
+        if not self.capacity_changed:
+            return
+        self.capacity_changed = False
         self.hours = {
             f"{part}_hours": sum(getattr(w.capacity, part) for w in self.workers) for part in CAPACITY_PARTS
         }

@@ -159,9 +159,9 @@ class ServiceModel:
         absent_share = None
         if self.workforce is not None:
             absent_share = 1.0 if worker.absent else self.expected_absence
-        worker.refresh_capacity(
-            self.env.now, self.scenario, absent_share, cpd_paused=self.teams[worker.team].cpd_paused
-        )
+        team = self.teams[worker.team]
+        worker.refresh_capacity(self.env.now, self.scenario, absent_share, cpd_paused=team.cpd_paused)
+        team.capacity_changed = True
 
     def _team_columns(self, team: TeamState) -> dict[str, float]:
         """Workforce, supervision and protected-time columns of a team's weekly row."""

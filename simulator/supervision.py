@@ -182,7 +182,10 @@ PROTECTED_TIME_COLUMNS = (
 
 def protected_time_columns(team: TeamState, cpd_share: float) -> dict[str, float]:
     """The team's week of protected time (sums of :func:`protected_time`) and the CPD taken share."""
-    totals = [sum(parts) for parts in zip(*(protected_time(w, cpd_share) for w in team.workers))] or [0.0] * 6
+    totals = [0.0] * 6
+    for w in team.workers:
+        for i, hours in enumerate(protected_time(w, cpd_share)):
+            totals[i] += hours
     columns = dict(zip(PROTECTED_TIME_COLUMNS, totals))
     planned = columns["cpd_planned_hours"]
     columns["cpd_taken_share"] = columns["cpd_taken_hours"] / planned if planned > 0 else 1.0
