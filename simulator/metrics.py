@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from simulator.entities import DAYS_PER_WEEK, Case, TeamState, Worker
+from simulator.scenario.contingency import WAITING_PREFIX
 from simulator.timeavg import TimeAverage
 
 
@@ -59,6 +60,7 @@ class RunMetrics:
 
     def __post_init__(self) -> None:
         self._type_columns = {name: f"cases_{name}" for name in self.case_types}
+        self._waiting_columns = {name: f"{WAITING_PREFIX}{name}" for name in self.case_types}
         self.waiting = TimeAverage(self.warmup_day)
         self.open_cases = TimeAverage(self.warmup_day)
         self.busy_hours = TimeAverage(self.warmup_day)
@@ -196,6 +198,7 @@ class RunMetrics:
             "workers_over_100": sum(r > 1.0 + 1e-9 for r in ratios),
             "workers_excessive": excessive,
             **self._unallocated(now, team),
+            **self._waiting_by_type(team),
             "open_cases": team.open_cases,
             "referrals": counters.referrals,
             "re_referrals": counters.re_referrals,
@@ -238,6 +241,13 @@ class RunMetrics:
             "agency_cost": team.agency_cost.take(now),
             "level": team.level,
         }
+
+    def _waiting_by_type(self, team: TeamState) -> dict[str, int]:
+        """Waiting cases by case type (``waiting_<type>``), for DESIGN §6's unallocated-by-type indicator."""
+        waiting = dict.fromkeys(self._waiting_columns.values(), 0)
+        for case in team.waiting:
+            waiting[self._waiting_columns[case.stage.name]] += 1
+        return waiting
 
     @staticmethod
     def _unallocated(now: float, team: TeamState) -> dict[str, float]:

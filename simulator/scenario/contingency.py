@@ -37,6 +37,9 @@ INDICATORS: dict[str, tuple[str, str]] = {
 }
 """Indicators a level or an action may name (DESIGN §6), with their meaning and range."""
 
+WAITING_PREFIX = "waiting_"
+"""``waiting_<case type>``: cases of that type waiting for a worker (checked against the case types)."""
+
 _THRESHOLD = re.compile(r"^\s*(>=|<=|>|<)?\s*([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*$")
 
 
@@ -63,11 +66,22 @@ def severity(op: str, value: float) -> tuple[float, int]:
 Threshold = Annotated[float | str, Field(description="A number (meaning ≥) or '>= x', '> x', '<= x', '< x'.")]
 
 
+def unknown_indicator(name: str, case_types: list[str] | None = None) -> str:
+    """The message for an indicator name that is not one (listing the valid ones)."""
+    types = f" (case types: {', '.join(case_types)})" if case_types else ""
+    return (
+        f"unknown indicator '{name}'; known indicators: {', '.join(INDICATORS)}, "
+        f"or {WAITING_PREFIX}<case type>{types}"
+    )
+
+
 def _check_conditions(value: dict[str, float | str]) -> dict[str, float | str]:
     for name, threshold in value.items():
-        if name not in INDICATORS:
+        if name not in INDICATORS and not name.startswith(WAITING_PREFIX):
             raise FieldError(
-                (name,), f"unknown indicator '{name}'; known indicators: {', '.join(INDICATORS)}"
+                (name,),
+                f"unknown indicator '{name}'; known indicators: {', '.join(INDICATORS)}, "
+                f"or {WAITING_PREFIX}<case type>",
             )
         try:
             parse_threshold(threshold)

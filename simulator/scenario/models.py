@@ -20,7 +20,7 @@ from simulator.scenario.base import (
     Strict,
     check_sums_to_one,
 )
-from simulator.scenario.contingency import Contingency
+from simulator.scenario.contingency import WAITING_PREFIX, Contingency, unknown_indicator
 from simulator.scenario.durations import (
     Duration,
 )
@@ -484,6 +484,18 @@ def _check_contingency(scenario: Scenario) -> None:
                     f"names unknown case type(s) {', '.join(unknown)}; known case types: "
                     f"{', '.join(sorted(names))}",
                 )
+    for i, level in enumerate(plan.levels):
+        named = [(("when",), level.when)] + [
+            (("actions", j, "only_if"), a.only_if) for j, a in enumerate(level.actions)
+        ]
+        for where, table in named:
+            for indicator in table:
+                held = indicator.removeprefix(WAITING_PREFIX)
+                if indicator.startswith(WAITING_PREFIX) and held not in names:
+                    raise FieldError(
+                        ("contingency", "levels", i, *where, indicator),
+                        unknown_indicator(indicator, sorted(names)),
+                    )
     uses_assessments = any(
         "overdue_assessments" in {**level.when, **{k: v for a in level.actions for k, v in a.only_if.items()}}
         for level in plan.levels

@@ -30,7 +30,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 
 
 def _unreachable(scenario: Scenario, name: str, op: str, value: float) -> str | None:
-    kind = INDICATORS[name][1]
+    kind = INDICATORS.get(name, ("waiting cases of one type", "count"))[1]
     upward = op in (">=", ">")
     if not upward and (value < 0 or (op == "<" and value == 0)):
         return "it is never negative"

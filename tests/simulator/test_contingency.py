@@ -7,6 +7,7 @@ import pytest
 
 from simulator.contingency import LevelTracker, met
 from simulator.run import run_replication
+from simulator.scenario import ScenarioError
 from simulator.scenario.contingency import Level
 from tests.support import static_variant
 
@@ -169,3 +170,20 @@ def test_borrowing_needs_a_team_at_level_one_with_room():
     lending = north.borrowed_fte > 0
     # the lender's case capacity drops by a worker's hours while it lends
     assert south.case_capacity_hours[lending].mean() < south.case_capacity_hours[~lending].mean()
+
+
+def test_waiting_cases_of_one_type_are_an_indicator():
+    result = surge_run(plan({"level": 2, "when": {"waiting_assessment": 8}}))
+    weekly = result.weekly
+    assert {"waiting_cin", "waiting_cp", "waiting_assessment"} <= set(weekly.columns)
+    waiting = sum(weekly[f"waiting_{name}"] for name in result.metrics.case_types)
+    assert (waiting == weekly.unallocated).all()
+    above = weekly.waiting_assessment >= 8
+    assert above.any()
+    first = weekly.week[weekly.level == 2].min()
+    assert first == weekly.week[above].min()  # the row's level is set by that week's review
+
+
+def test_a_waiting_indicator_must_name_a_case_type():
+    with pytest.raises(ScenarioError, match="unknown indicator 'waiting_xx'.*case types: assessment"):
+        static_variant(contingency=plan({"level": 2, "when": {"waiting_xx": 1}}))

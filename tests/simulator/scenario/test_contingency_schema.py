@@ -420,7 +420,7 @@ def test_action_bounds(bad):
 def test_only_if_takes_known_indicators_and_thresholds():
     action = ACTIONS.validate_python({"kind": "step_down", "only_if": {"unallocated": "> 10"}})
     assert action.only_if == {"unallocated": "> 10"}
-    for only_if, where in (({"waiting_list": 10}, "waiting_list"), ({"unallocated": "lots"}, "unallocated")):
+    for only_if, where in (({"queue_length": 10}, "queue_length"), ({"unallocated": "lots"}, "unallocated")):
         with pytest.raises(ValidationError) as caught:
             ACTIONS.validate_python({"kind": "step_down", "only_if": only_if})
         loc, cause = field_error(caught)
