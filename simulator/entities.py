@@ -251,11 +251,13 @@ class WorkerIds:
 
 
 def build_workers(scenario: Scenario) -> list[Worker]:
-    """Workers of the scenario's team section with pseudonymous ids ``<team>-<role>-<n>``."""
+    """Workers in post in the scenario's team section, with pseudonymous ids ``<team>-<role>-<n>``."""
     workers: list[Worker] = []
     ids = WorkerIds([])
     start = scenario.meta.start
     for group in scenario.team.workers:
+        if group.vacant:
+            continue
         if group.start is not None:
             joined = group.start
         elif group.role == "asye":

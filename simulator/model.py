@@ -506,10 +506,10 @@ class ServiceModel:
         shares = self.scenario.demand.team_shares
         if shares is not None:
             return shares
-        fte: dict[str, float] = {}
-        for w in self.workers:
-            if w.case_holding:
-                fte[w.team] = fte.get(w.team, 0.0) + w.fte
+        fte: dict[str, float] = {}  # by establishment: vacant posts count too
+        for group in self.scenario.team.workers:
+            if self.scenario.holds_cases(group):
+                fte[group.team] = fte.get(group.team, 0.0) + group.count * group.fte
         total = sum(fte.values())
         return {team: f / total for team, f in fte.items()}
 

@@ -142,10 +142,22 @@ class WorkforceDynamics:
             worker.post = post
             self.begin(worker)
         scenario = self.model.scenario
+        for group in scenario.team.workers:
+            if group.vacant:
+                for _ in range(group.count):
+                    self._open_vacancy(Post(group.team, group.role, group.fte, group.supervises))
+        for i, outbreak in enumerate(self.params.sickness.outbreaks if self.params.sickness else ()):
+            self.model.at(outbreak.start_week * DAYS_PER_WEEK, self._outbreak, i, outbreak)
         for cohort in self.params.asye_cohorts:
             for day in cohort_dates(cohort, scenario.horizon_end):
                 delay = (day - scenario.meta.start).days
                 self.model.at(delay, self._cohort_joins, cohort)
+
+    def _open_vacancy(self, post: Post) -> None:
+        """A post that starts vacant: recruitment and (perhaps) agency cover begin today."""
+        self.posts[post.team].append(post)
+        self._start_recruitment(post)
+        self._request_cover(post)
 
     def begin(self, worker: Worker) -> None:
         """Start a worker's absence and resignation clocks."""
@@ -182,6 +194,20 @@ class WorkforceDynamics:
             return
         self._absence_ends(worker)
         self._next_sickness(worker)
+
+    def _outbreak(self, index: int, outbreak) -> None:
+        """Each worker falls sick with probability ``share_affected`` (one stream per outbreak, by id)."""
+        stream = self.model.streams[f"outbreak:{index}"]
+        mean = outbreak.mean_working_days * DAYS_PER["working_days"]
+        for worker in sorted(self.model.workers, key=lambda w: w.id):
+            affected, length = stream.random() < outbreak.share_affected, stream.exponential(mean)  # aligned
+            if affected:
+                self._absence_starts(worker)
+                self.model.at(length, self._outbreak_ends, worker)
+
+    def _outbreak_ends(self, worker: Worker) -> None:
+        if not worker.departed:
+            self._absence_ends(worker)
 
     def _next_long_spell(self, worker: Worker) -> None:
         rate = self.params.long_term_absence.spells_per_fte_year * worker.fte / DAYS_PER_YEAR

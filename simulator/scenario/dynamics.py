@@ -16,6 +16,16 @@ from simulator.scenario.base import MONTHS, Probability, Share, Strict
 from simulator.scenario.durations import Duration, Lognormal, Uniform
 
 
+class Outbreak(Strict):
+    """A one-off wave of sickness (e.g. flu or norovirus) on top of the usual spells."""
+
+    start_week: float = Field(ge=0, description="Week the outbreak starts.")
+    share_affected: Probability = Field(description="Share of the staff who fall sick.")
+    mean_working_days: float = Field(
+        5.0, gt=0, le=120, description="Mean length of their spell, working days."
+    )
+
+
 class Sickness(Strict):
     """Short sickness spells: alternating present and sick periods with exponential lengths."""
 
@@ -23,6 +33,7 @@ class Sickness(Strict):
     mean_spell_working_days: float = Field(
         3.0, gt=0, le=60, description="Mean length of a short spell, working days. Assumption."
     )
+    outbreaks: list[Outbreak] = Field(default_factory=list, description="One-off waves of sickness.")
 
 
 class LongTermAbsence(Strict):

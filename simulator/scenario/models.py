@@ -71,6 +71,11 @@ class WorkerGroup(Strict):
         None, description="Holds cases. Default: every role except team_manager."
     )
     supervises: bool = Field(False, description="Provides supervision sessions to the team.")
+    vacant: bool = Field(
+        False,
+        description="The group's posts start vacant: recruitment (and agency cover, as workforce.agency says) "
+        "starts on day 0. Needs a workforce section.",
+    )
 
 
 class Team(Strict):
@@ -394,6 +399,7 @@ class Scenario(Strict):
                 "give them one or set demand.team_shares",
             )
         _check_reserves(self)
+        _check_vacancies(self)
         _check_cohorts(self, teams)
         _check_contingency(self)
         return self
@@ -449,6 +455,21 @@ def _check_reserves(scenario: Scenario) -> None:
             ("cpd", "share"),
             f"capacity.non_case_share + cpd.share + capacity.asye_protected_share = {reserved:.3f}; "
             "must be < 1 so that some time is left for cases",
+        )
+
+
+def _check_vacancies(scenario: Scenario) -> None:
+    for i, group in enumerate(scenario.team.workers):
+        if group.vacant and (scenario.workforce is None or scenario.workforce.turnover is None):
+            raise FieldError(
+                ("team", "workers", i, "vacant"),
+                "vacant posts need a workforce section with turnover (recruitment fills them); add one or "
+                "remove the group",
+            )
+    staffed = [g for g in scenario.team.workers if not g.vacant and _holds_cases(g)]
+    if not staffed:
+        raise FieldError(
+            ("team", "workers"), "every case-holding group is vacant; at least one must be in post"
         )
 
 

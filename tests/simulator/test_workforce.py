@@ -34,19 +34,20 @@ ALL_OFF = {
 
 def big_team(workforce: dict, weeks: int = 780, warmup: int = 260, count: int = 300, **sections):
     """A large team with little demand: a cheap way to watch the workforce itself."""
-    return variant(
-        meta={"horizon_weeks": weeks, "warmup_weeks": warmup},
-        team={
+    defaults = {
+        "meta": {"horizon_weeks": weeks, "warmup_weeks": warmup},
+        "team": {
             "workers": [
                 {"count": count, "role": "social_worker"},
                 {"role": "team_manager", "supervises": True},
             ]
         },
-        demand={"referrals_per_week": 1.0},
-        workforce={**ALL_OFF, **workforce},
-        contingency=None,
-        **{"outputs": {"per_worker": False}, **sections},
-    )
+        "demand": {"referrals_per_week": 1.0},
+        "workforce": {**ALL_OFF, **workforce},
+        "contingency": None,
+        "outputs": {"per_worker": False},
+    }
+    return variant(**{**defaults, **sections})
 
 
 # ------------------------------------------------------------------------------ formulas by hand
@@ -174,3 +175,35 @@ def test_an_asye_cohort_joins_into_vacancies_and_becomes_social_workers_after_tw
     for worker_id, rows in asye.groupby("worker_id"):
         flags = rows.set_index("week").asye
         assert flags.loc[: 22 + 51].all() and not flags.loc[22 + 53 :].any(), worker_id
+
+
+def test_vacant_posts_start_empty_then_fill_after_the_recruitment_lag():
+    scenario = big_team(
+        {"recruitment": {"lag": {"kind": "fixed", "value": 10, "unit": "weeks"}}, "turnover": {"annual_rate": 0.0},
+         "agency": {"cover_vacancies": 1.0, "lead_time": {"kind": "fixed", "value": 2, "unit": "weeks"}}},
+        weeks=20, warmup=0, count=6,
+        team={"workers": [{"count": 6, "role": "social_worker"}, {"count": 3, "role": "social_worker", "vacant": True},
+                          {"role": "team_manager", "supervises": True}]},
+    )  # fmt: skip
+    weekly = run_replication(scenario, 0).weekly.set_index("week")
+    assert weekly.establishment_fte.eq(10).all()
+    # rows are taken at the end of each week: the starters arrive on day 70, the end of week 9
+    assert weekly.vacancies_fte.loc[:8].eq(3).all() and weekly.vacancies_fte.loc[9:].eq(0).all()
+    assert weekly.cover_agency_fte.loc[0] == 0 and weekly.cover_agency_fte.loc[2:8].eq(3).all()
+    assert weekly.cover_agency_fte.loc[9:].eq(0).all() and weekly.starters.sum() == 3
+
+
+def test_vacant_posts_need_turnover_to_be_filled():
+    with pytest.raises(Exception, match="vacant posts need a workforce section"):
+        variant(workforce=None, team={"workers": [{"count": 2}, {"count": 1, "vacant": True}]})
+
+
+def test_an_outbreak_sends_its_share_of_staff_off_sick_at_once():
+    scenario = big_team(
+        {"sickness": {"share": 0.0, "outbreaks": [{"start_week": 3, "share_affected": 0.5, "mean_working_days": 10}]}},
+        weeks=8, warmup=0, count=200,
+    )  # fmt: skip
+    weekly = run_replication(scenario, 0).weekly.set_index("week")
+    assert weekly.absence_rate.loc[:2].eq(0).all()
+    assert 0.3 < weekly.absence_rate.loc[3] < 0.5  # half fell sick during the week; spells of two weeks
+    assert weekly.absence_rate.loc[7] < weekly.absence_rate.loc[4]
