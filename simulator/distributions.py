@@ -94,3 +94,16 @@ def _accumulate(shares: list[float]):
     for w in shares:
         total += w
         yield total
+
+
+def residual(draw: Sampler, stream: Stream, age: float, tries: int = 100) -> float:
+    """Days left of a duration that has already lasted ``age`` days (drawn given that it did).
+
+    Draws until one exceeds ``age`` (rejection); if none does in ``tries`` draws, the stage is nearly
+    over, so the rest is uniform over the next week.
+    """
+    for _ in range(tries):
+        total = draw(stream)
+        if total > age:
+            return total - age
+    return DAYS_PER["weeks"] * stream.random()

@@ -267,7 +267,7 @@ def build_workers(scenario: Scenario) -> list[Worker]:
         for _ in range(group.count):
             workers.append(
                 Worker(
-                    id=ids.next(group.team, group.role),
+                    id=group.id or ids.next(group.team, group.role),
                     team=group.team,
                     role=group.role,
                     fte=group.fte,

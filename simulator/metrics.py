@@ -84,6 +84,12 @@ class RunMetrics:
         if self.case_log is not None:
             self.log(now, case, "referral")
 
+    def opened_from_snapshot(self, now: float, case: Case) -> None:
+        """A case already open on day 0 (counted as open, not as a referral)."""
+        self.open_cases.change(now, 1)
+        if self.case_log is not None:
+            self.log(now, case, "snapshot")
+
     def stage_entered(self, now: float, case: Case) -> None:
         if now >= self.warmup_day:
             name = case.stage.name

@@ -15,7 +15,7 @@ from optimiser import Decision, Policy, Snapshot, WaitingCase, make_policy
 from optimiser.policy import TOLERANCE, ineligibility, largest_room
 from simulator.contingency import ContingencyPlan
 from simulator.demand import ReferralRate, next_arrival
-from simulator.distributions import DAYS_PER
+from simulator.distributions import DAYS_PER, residual
 from simulator.entities import (
     CLOSED,
     DAYS_PER_WEEK,
@@ -114,6 +114,9 @@ class ServiceModel:
 
     def _start(self) -> None:
         self.started = True
+        if self.scenario.team.open_cases:
+            self._refresh_capacities()
+            self._open_snapshot_cases()
         if self.workforce is not None:
             self.workforce.start()
         if self.supervision is not None:
@@ -184,6 +187,43 @@ class ServiceModel:
             for i, w in enumerate(supervisees):
                 interval = self.supervision.interval_days(w, 0.0)
                 self.supervision.enrol(w, 0.0, offset=interval * (i + 1) / len(supervisees))
+
+    def _open_snapshot_cases(self) -> None:
+        """Put the snapshot's open cases in place on day 0: held ones with their workers, then the waiting.
+
+        A case's stage has already run for its age, so its remaining time is drawn from the stage's
+        duration given that it has lasted that long; its weight follows the schedule from its opening.
+        """
+        start = self.scenario.meta.start
+        by_id = {w.id: w for w in self.workers}
+        ordered = sorted(self.scenario.team.open_cases, key=lambda c: c.worker_id is None)
+        for open_case in ordered:
+            self.next_child += 1
+            case = Case(child=self.next_child, team=open_case.team, episode=1, referred_at=0.0)
+            case.id = open_case.id
+            opened = float((open_case.opened - start).days)
+            case.stage = stage = self.stages[open_case.type]
+            case.token += 1
+            case.entered_at = case.referred_at = opened
+            case.previous_worker = open_case.previous_worker_id
+            self.teams[case.team].open_cases += 1
+            self.metrics.opened_from_snapshot(self.env.now, case)
+            worker = by_id.get(open_case.worker_id) if open_case.worker_id else None
+            if worker is None:
+                self._enqueue(case)
+                case.queued_at = case.request.waiting_since = opened  # waiting since it opened
+                continue
+            case.worker = worker
+            worker.cases.add(case)
+            case.queued_at = opened
+            self._start_work(case, worker, since=-opened)
+            case.clock_running = True
+            self.at(
+                residual(stage.duration, self.duration_stream[stage.name], -opened),
+                self._finish,
+                case,
+                case.token,
+            )
 
     # --------------------------------------------------------------------- workforce changes
 
@@ -465,14 +505,20 @@ class ServiceModel:
         case.previous_worker = old.id
         self.metrics.moved(self.env.now, case)
 
-    def _start_work(self, case: Case, worker: Worker) -> None:
-        """Worker holds the case in its current stage: set the stage weight and its schedule."""
-        case.allocated_at = self.env.now
+    def _start_work(self, case: Case, worker: Worker, since: float = 0.0) -> None:
+        """Worker holds the case in its current stage: set the stage weight and its schedule.
+
+        ``since``: days the worker has already held it (a snapshot case), so the schedule is part-way.
+        """
+        case.allocated_at = self.env.now - since
         case.holding += 1
-        self._set_weight(case, case.stage.weight)
-        for from_day, weight in case.stage.schedule:
-            if from_day > 0:
-                self.at(from_day, self._step_weight, case, case.token, case.holding, weight)
+        weight = case.stage.weight
+        for from_day, step_weight in case.stage.schedule:
+            if from_day <= since:
+                weight = step_weight
+            else:
+                self.at(from_day - since, self._step_weight, case, case.token, case.holding, step_weight)
+        self._set_weight(case, weight)
 
     def _step_weight(self, case: Case, token: int, holding: int, weight: float) -> None:
         if case.token == token and case.holding == holding and case.worker is not None:

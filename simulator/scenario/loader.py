@@ -59,7 +59,31 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     data, origins = _resolve(path, chain=())
     if overrides:
         data = deep_merge(data, overrides)
-    return validate_scenario(data, source=str(path), origins=origins)
+    scenario = validate_scenario(data, source=str(path), origins=origins)
+    if scenario.team.snapshot is not None and not scenario.team.workers:
+        return _with_snapshot(scenario, data, path, origins)
+    return scenario
+
+
+def _with_snapshot(scenario: Scenario, data: dict, path: Path, origins: dict[Loc, str]) -> Scenario:
+    """Read ``team.snapshot``'s CSVs (relative to the file that named them) into workers and open cases."""
+    from simulator.snapshot import read_snapshot  # the snapshot reader needs the validated scenario
+
+    files = scenario.team.snapshot
+    base = Path(_origin(("team", "snapshot"), origins) or path).parent
+    snapshot = read_snapshot(base / files.workers, base / files.cases, scenario.meta.start, scenario)
+    team = dict(data["team"])
+    team["workers"] = [
+        {"count": 1, "id": w.id, "role": w.role, "fte": w.fte, "start": w.start_date, "skills": sorted(w.skills),
+         "team": w.team, "supervises": w.role == "team_manager"}
+        for w in snapshot.workers
+    ]  # fmt: skip
+    team["open_cases"] = [
+        {"id": c.id, "type": c.type, "opened": c.opened, "team": c.team, "worker_id": c.worker_id,
+         "previous_worker_id": c.previous_worker_id}
+        for c in snapshot.cases
+    ]  # fmt: skip
+    return validate_scenario({**data, "team": team}, source=str(path), origins=origins)
 
 
 def validate_scenario(
@@ -81,7 +105,7 @@ def scenario_to_yaml(scenario: Scenario) -> str:
     return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
-REPLACED_WHOLE = frozenset({"next", "entry", "team_shares"})
+REPLACED_WHOLE = frozenset({"next", "entry", "team_shares", "team"})
 """Probability tables: an override replaces them whole, since a partial table cannot sum to 1."""
 
 

@@ -71,6 +71,12 @@ class WorkerGroup(Strict):
         None, description="Holds cases. Default: every role except team_manager."
     )
     supervises: bool = Field(False, description="Provides supervision sessions to the team.")
+    id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Pseudonymous id of a single worker (count 1), e.g. from a snapshot.",
+    )
     vacant: bool = Field(
         False,
         description="The group's posts start vacant: recruitment (and agency cover, as workforce.agency says) "
@@ -78,13 +84,48 @@ class WorkerGroup(Strict):
     )
 
 
+class SnapshotFiles(Strict):
+    """A real team today: the loader reads the two CSVs (DESIGN §8) into workers and open cases."""
+
+    workers: str = Field(
+        min_length=1,
+        description="workers.csv (id, role, fte, start_date, skills, team), relative to this file.",
+    )
+    cases: str = Field(
+        min_length=1,
+        description="cases.csv (id, type, opened, worker_id or empty, priority, flags), relative to this file.",
+    )
+    as_of: dt.date | None = Field(None, description="Date of the snapshot; must be meta.start (the default).")
+
+
+class OpenCase(Strict):
+    """A case open on day 0 (from a snapshot): its stage, when it opened and who holds it."""
+
+    id: str = Field(min_length=1, max_length=64)
+    type: str = Field(min_length=1, description="A held case type.")
+    opened: dt.date
+    team: str = Field(min_length=1, max_length=60)
+    worker_id: str | None = Field(None, description="Holder (null = waiting for allocation).")
+    previous_worker_id: str | None = None
+
+
 class Team(Strict):
     workers: list[WorkerGroup] = Field(
-        min_length=1, description="Worker groups; at least one must hold cases."
+        default_factory=list, description="Worker groups; at least one must hold cases (or give a snapshot)."
+    )
+    snapshot: SnapshotFiles | None = Field(
+        None, description="Start from a real team: workers and open cases read from CSVs (no warm-up needed)."
+    )
+    open_cases: list[OpenCase] = Field(
+        default_factory=list, description="Cases open on day 0; filled from the snapshot by the loader."
     )
 
     @model_validator(mode="after")
     def _someone_holds_cases(self) -> Team:
+        if not self.workers:
+            if self.snapshot is None:
+                raise FieldError(("workers",), "needs at least 1 entry but is empty (or give team.snapshot)")
+            return self  # the loader reads the snapshot into workers
         if not any(_holds_cases(g) for g in self.workers):
             raise ValueError("the team has no case-holding worker (all groups are team managers)")
         return self
@@ -399,6 +440,7 @@ class Scenario(Strict):
                 "give them one or set demand.team_shares",
             )
         _check_reserves(self)
+        _check_snapshot(self)
         _check_vacancies(self)
         _check_cohorts(self, teams)
         _check_contingency(self)
@@ -458,6 +500,32 @@ def _check_reserves(scenario: Scenario) -> None:
         )
 
 
+def _check_snapshot(scenario: Scenario) -> None:
+    team = scenario.team
+    if team.snapshot is not None and team.snapshot.as_of not in (None, scenario.meta.start):
+        raise FieldError(
+            ("team", "snapshot", "as_of"),
+            f"{team.snapshot.as_of} must be meta.start ({scenario.meta.start}): the run starts on the day of "
+            "the snapshot",
+        )
+    for i, group in enumerate(team.workers):
+        if group.id is not None and group.count != 1:
+            raise FieldError(
+                ("team", "workers", i, "id"), f"an id names one worker, but count is {group.count}"
+            )
+    ids = [g.id for g in team.workers if g.id is not None]
+    if len(ids) != len(set(ids)):
+        raise FieldError(("team", "workers"), "worker ids must be unique")
+    holders = set(ids)
+    for i, case in enumerate(team.open_cases):
+        if case.type not in scenario.case_types or not scenario.case_types[case.type].held:
+            raise FieldError(("team", "open_cases", i, "type"), f"'{case.type}' is not a held case type")
+        if case.worker_id is not None and case.worker_id not in holders:
+            raise FieldError(("team", "open_cases", i, "worker_id"), f"'{case.worker_id}' is not a worker id")
+        if case.opened > scenario.meta.start:
+            raise FieldError(("team", "open_cases", i, "opened"), f"{case.opened} is after meta.start")
+
+
 def _check_vacancies(scenario: Scenario) -> None:
     for i, group in enumerate(scenario.team.workers):
         if group.vacant and (scenario.workforce is None or scenario.workforce.turnover is None):
@@ -467,7 +535,7 @@ def _check_vacancies(scenario: Scenario) -> None:
                 "remove the group",
             )
     staffed = [g for g in scenario.team.workers if not g.vacant and _holds_cases(g)]
-    if not staffed:
+    if scenario.team.workers and not staffed:
         raise FieldError(
             ("team", "workers"), "every case-holding group is vacant; at least one must be in post"
         )

@@ -104,7 +104,7 @@ def test_warmup_must_be_inside_horizon():
 def test_team_needs_a_case_holder():
     with pytest.raises(ValidationError, match="no case-holding worker"):
         Team(workers=[{"role": "team_manager"}])
-    with pytest.raises(ValidationError, match="at least 1 item"):
+    with pytest.raises(ValidationError, match="needs at least 1 entry"):
         Team(workers=[])
     manager_with_cases = Team(workers=[{"role": "team_manager", "case_holding": True}])
     assert manager_with_cases.workers[0].role == "team_manager"
