@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from optimiser import POLICY_NAMES
+from simulator.calibration import calibration_table
 from simulator.queueing import queue_check as run_queue_check
 from simulator.run import SUMMARY_KEYS, run_scenario, write_outputs
 from simulator.scenario import Scenario, ScenarioError, load_scenario
@@ -142,6 +143,34 @@ def queue_check(
 
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+
+
+@app.command()
+def calibrate(
+    scenario: ScenarioPath,
+    reps: Annotated[int, typer.Option("--reps", min=2, max=1000, help="Replications.")] = 20,
+    output: Annotated[Path | None, typer.Option("--out", help="Also write the table as CSV.")] = None,
+) -> None:
+    """Compare a scenario at steady state with the national figures it is calibrated to (DF)."""
+    loaded = _load(scenario)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeRemainingColumn(), console=err, transient=True) as progress:  # fmt: skip
+        task = progress.add_task(f"{loaded.meta.name}: calibration", total=reps)
+        table = calibration_table(loaded, reps, progress=lambda done: progress.update(task, completed=done))
+    if output is not None:
+        _write_csvs_atomically([(Path(output), table, tuple(table.columns))])
+    shown = Table(
+        title=f"{loaded.meta.name}: calibration, {reps} replications, after a {loaded.meta.warmup_weeks}-week warm-up"
+    )
+    for column in ("measure", "simulated (95% CI)", "target", "within", "source / why not"):
+        shown.add_column(column, overflow="fold")
+    for row in table.itertuples():
+        interval = f"{_fmt(row.simulated)} ({_fmt(row.ci_low)} – {_fmt(row.ci_high)})"
+        shown.add_row(row.measure, interval, f"{_fmt(row.target_low)} – {_fmt(row.target_high)}",
+                      "yes" if row.within else "[red]no[/red]", row.note or row.source)  # fmt: skip
+    out.print(shown)
+    missed = int((~table["within"]).sum())
+    out.print(f"{len(table) - missed} of {len(table)} targets met" + (f"; {missed} missed" if missed else ""))
 
 
 @app.command()
@@ -326,6 +355,44 @@ def _print_summary(scenario: Scenario, summary: dict, reps: int) -> None:
         s = summary[key]
         table.add_row(key, _fmt(s["mean"]), _fmt(s["ci_low"]), _fmt(s["ci_high"]))
     out.print(table)
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="Output directory of 'caseplan run'.", show_default=False)],
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="HTML file to write (default: RUN_DIR/report.html); the report_*.csv tables go beside it.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the employer-standards health-check report of a run: one HTML page and its CSV tables."""
+    from caseplan.report import ReportError, build_report, read_run, write_report  # plotly loads lazily
+
+    try:
+        run = read_run(run_dir)
+    except ReportError as exc:
+        _fail([str(exc)])
+    target = out_path if out_path is not None else run_dir / "report.html"
+    if problems := _output_problems([("--out", target)], {}):
+        _fail(problems)
+    if target.suffix.lower() not in (".html", ".htm"):
+        _fail([f"--out: {target} is not an .html file name; give one such as report.html"])
+    built = build_report(run)
+    try:
+        written = write_report(built, target)
+    except OSError as exc:
+        _fail([f"{exc.filename or target}: cannot write: {exc.strerror or exc}"])
+    for check in built.checks[built.checks["status"] == "breached"].itertuples(index=False):
+        line = escape(f"{check.standard}, {check.title}: {check.text}")
+        out.print(f"[red]breached[/red] {line}", highlight=False, soft_wrap=True)
+    out.print(
+        f"report written to {escape(str(target))} (+ {len(written) - 1} CSV tables beside it)",
+        highlight=False,
+    )
 
 
 TIMELINE_ROWS_SHOWN = 40

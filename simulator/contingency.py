@@ -32,7 +32,8 @@ def met(conditions: dict[str, float | str], row: dict) -> list[str]:
     hits = []
     for name, threshold in conditions.items():
         op, value = parse_threshold(threshold)
-        if _COMPARE[op](row[name], value):
+        measured = row.get(name)  # a column the run does not record (e.g. untracked supervision) never meets
+        if measured is not None and _COMPARE[op](measured, value):
             hits.append(name)
     return hits
 

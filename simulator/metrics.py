@@ -34,6 +34,7 @@ class RunMetrics:
     case_types: list[str]
     excessive_ratio: float = 1.1
     excessive_weeks: int = 4
+    must_allocate_grace_days: float = 0.0  # the urgent meeting interval
     assessment_type: str = "assessment"
     assessment_limit_days: float = 63.0  # 45 working days
     per_worker: bool = True
@@ -255,14 +256,16 @@ class RunMetrics:
             waiting[self._waiting_columns[case.stage.name]] += 1
         return waiting
 
-    @staticmethod
-    def _unallocated(now: float, team: TeamState) -> dict[str, float]:
+    def _unallocated(self, now: float, team: TeamState) -> dict[str, float]:
+        """Waiting cases and their ages. A must-allocate case counts once it has missed an urgent meeting
+        (waited longer than ``must_allocate_grace_days``), not while it waits for the next morning's."""
         urgent = must = over_14 = over_28 = 0
         oldest = 0.0
+        grace = self.must_allocate_grace_days
         for case in team.waiting:
             age = now - case.queued_at
             urgent += case.stage.urgent
-            must += case.stage.must_allocate
+            must += case.stage.must_allocate and age > grace
             over_14 += age > 14
             over_28 += age > 28
             oldest = max(oldest, age)

@@ -66,6 +66,7 @@ class ServiceModel:
             case_log=[] if scenario.outputs.case_log else None,
             excessive_ratio=scenario.capacity.excessive_ratio,
             excessive_weeks=scenario.capacity.excessive_weeks,
+            must_allocate_grace_days=scenario.allocation.meetings.urgent_every_days,
             **_assessment_limit(scenario),
             per_worker=scenario.outputs.per_worker,
         )

@@ -73,8 +73,8 @@ class ScenarioResult:
 
     def summary(self) -> dict[str, dict]:
         """Every figure as ``{"mean", "ci_low", "ci_high", "n"}`` across replications."""
-        names = self.replications[0].figures.keys()
-        return {k: mean_ci([r.figures[k] for r in self.replications]) for k in names}
+        names = dict.fromkeys(k for r in self.replications for k in r.figures)  # a figure may be in some only
+        return {k: mean_ci([r.figures[k] for r in self.replications if k in r.figures]) for k in names}
 
 
 def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:

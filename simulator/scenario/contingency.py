@@ -20,7 +20,10 @@ INDICATORS: dict[str, tuple[str, str]] = {
     # name: (what it measures, range: "count", "share" in [0, 1], "ratio" ≥ 0, "days")
     "unallocated": ("cases waiting for a worker at the week's end", "count"),
     "unallocated_urgent": ("urgent cases waiting", "count"),
-    "unallocated_must_allocate": ("must-allocate cases (CP, CLA, court) waiting: any is critical", "count"),
+    "unallocated_must_allocate": (
+        "must-allocate cases (CP, CLA, court) that missed an urgent meeting: any is critical",
+        "count",
+    ),
     "unallocated_over_14_days": ("cases waiting longer than 2 weeks (Cumberland escalation age)", "count"),
     "unallocated_over_28_days": ("cases waiting longer than 4 weeks (Walsall escalation age)", "count"),
     "oldest_unallocated_days": ("age of the oldest waiting case, days", "days"),

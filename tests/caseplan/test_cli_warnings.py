@@ -61,7 +61,7 @@ def test_the_baseline_validates_without_warnings():
 
 
 def test_an_invalid_file_gets_errors_and_no_warnings(tmp_path):
-    path = scenario_file(tmp_path, UNREACHABLE + "cpd: {share: 0.8}\n")
+    path = scenario_file(tmp_path, UNREACHABLE + "cpd: {share: 0.85}\n")
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and not warning_lines(result.stderr)

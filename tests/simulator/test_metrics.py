@@ -28,7 +28,7 @@ def test_weekly_rows_add_up():
         assert r["cases_held"] == by_type
         assert r["reserved_hours"] == pytest.approx(
             r["supervision_hours"] + r["cpd_hours"] + r["asye_protected_hours"]
-            + 0.15 * r["contract_hours"]
+            + model.scenario.capacity.non_case_share * r["contract_hours"]
         )  # fmt: skip
         assert r["unallocated_over_28_days"] <= r["unallocated_over_14_days"] <= r["unallocated"]
     assert sum(r["referrals"] for r in rows) == model.next_child + sum(r["re_referrals"] for r in rows)

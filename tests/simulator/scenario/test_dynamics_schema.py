@@ -285,8 +285,8 @@ def test_cohorts_are_not_checked_for_a_static_team():
 
 
 def test_cpd_share_counts_towards_the_reserves():
-    variant(cpd={"share": 0.7})  # 0.15 + 0.7 + 0.10 = 0.95
-    for share in (0.75, 0.8):  # 1.00 and 1.05
+    variant(cpd={"share": 0.7})  # 0.09 + 0.7 + 0.10 = 0.89
+    for share in (0.81, 0.85):  # 1.00 and 1.04
         with pytest.raises(ScenarioError) as caught:
             variant(cpd={"share": share})
         [message] = caught.value.messages

@@ -306,7 +306,7 @@ def test_reserves_across_sections_point_at_the_cpd_share(tmp_path):
 
 def test_section_error_names_the_child_that_changed_the_section(tmp_path):
     path = child_of_baseline(tmp_path, "meta: {horizon_weeks: 40}\n")
-    assert errors(path) == [f"{path}: meta: warmup_weeks (52) must be less than horizon_weeks (40)"]
+    assert errors(path) == [f"{path}: meta: warmup_weeks (104) must be less than horizon_weeks (40)"]
 
 
 def test_replaced_table_is_attributed_to_the_child(tmp_path):
