@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -187,13 +188,15 @@ class WorkforceDynamics:
         if worker.departed:
             return
         self._absence_starts(worker)
-        self.model.at(length, self._sickness_ends, worker)
+        self.model.at(length, self._spell_ends, worker, self._next_sickness)
 
-    def _sickness_ends(self, worker: Worker) -> None:
+    def _spell_ends(self, worker: Worker, then: Callable[[Worker], None] | None = None) -> None:
+        """An absence spell is over: the worker is back (and their next spell is planned, if any)."""
         if worker.departed:
             return
         self._absence_ends(worker)
-        self._next_sickness(worker)
+        if then is not None:
+            then(worker)
 
     def _outbreak(self, index: int, outbreak) -> None:
         """Each worker falls sick with probability ``share_affected`` (one stream per outbreak, by id)."""
@@ -203,11 +206,7 @@ class WorkforceDynamics:
             affected, length = stream.random() < outbreak.share_affected, stream.exponential(mean)  # aligned
             if affected:
                 self._absence_starts(worker)
-                self.model.at(length, self._outbreak_ends, worker)
-
-    def _outbreak_ends(self, worker: Worker) -> None:
-        if not worker.departed:
-            self._absence_ends(worker)
+                self.model.at(length, self._spell_ends, worker)
 
     def _next_long_spell(self, worker: Worker) -> None:
         rate = self.params.long_term_absence.spells_per_fte_year * worker.fte / DAYS_PER_YEAR
@@ -223,13 +222,7 @@ class WorkforceDynamics:
         after = self.params.reallocate_after_absent_weeks * DAYS_PER_WEEK
         if after < length:
             self.model.at(after, self._reallocate_if_away, worker, self.env.now)
-        self.model.at(length, self._long_spell_ends, worker)
-
-    def _long_spell_ends(self, worker: Worker) -> None:
-        if worker.departed:
-            return
-        self._absence_ends(worker)
-        self._next_long_spell(worker)
+        self.model.at(length, self._spell_ends, worker, self._next_long_spell)
 
     def _reallocate_if_away(self, worker: Worker, since: float) -> None:
         """After the covering period, a still-absent worker's cases go back to the pool."""
