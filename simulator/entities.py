@@ -88,6 +88,7 @@ class Worker:
     extra_hours: float = 0.0  # overtime (+) or hours lent to another team (-), per week
     day_rate: float = 0.0  # £ per working day for agency workers
     post: object | None = None  # the establishment post held or covered (simulator.workforce.Post)
+    group: int | None = None  # index of the scenario's worker group it came from (None: joined later)
 
     def refresh_capacity(
         self, now: float, scenario: Scenario, absent_share: float | None = None, cpd_paused: bool = False
@@ -255,7 +256,7 @@ def build_workers(scenario: Scenario) -> list[Worker]:
     workers: list[Worker] = []
     ids = WorkerIds([])
     start = scenario.meta.start
-    for group in scenario.team.workers:
+    for index, group in enumerate(scenario.team.workers):
         if group.vacant:
             continue
         if group.start is not None:
@@ -276,6 +277,7 @@ def build_workers(scenario: Scenario) -> list[Worker]:
                     case_holding=scenario.holds_cases(group),
                     supervises=group.supervises,
                     day_rate=scenario.agency_day_rate if group.role == "agency" else 0.0,
+                    group=index,
                 )
             )
     return workers

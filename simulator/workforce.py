@@ -147,6 +147,9 @@ class WorkforceDynamics:
             if group.vacant:
                 for _ in range(group.count):
                     self._open_vacancy(Post(group.team, group.role, group.fte, group.supervises))
+        for index, group in enumerate(scenario.team.workers):
+            if group.resign_at_week is not None:
+                self.model.at(group.resign_at_week * DAYS_PER_WEEK, self._group_resigns, index)
         for i, outbreak in enumerate(self.params.sickness.outbreaks if self.params.sickness else ()):
             self.model.at(outbreak.start_week * DAYS_PER_WEEK, self._outbreak, i, outbreak)
         for cohort in self.params.asye_cohorts:
@@ -197,6 +200,11 @@ class WorkforceDynamics:
         self._absence_ends(worker)
         if then is not None:
             then(worker)
+
+    def _group_resigns(self, index: int) -> None:
+        """A wave of leavers: every worker still here from the group gives notice today."""
+        for worker in [w for w in self.model.workers if w.group == index and not w.on_notice]:
+            self._give_notice(worker)
 
     def _outbreak(self, index: int, outbreak) -> None:
         """Each worker falls sick with probability ``share_affected`` (one stream per outbreak, by id)."""

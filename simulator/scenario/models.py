@@ -77,6 +77,13 @@ class WorkerGroup(Strict):
         max_length=64,
         description="Pseudonymous id of a single worker (count 1), e.g. from a snapshot.",
     )
+    resign_at_week: float | None = Field(
+        None,
+        ge=0,
+        le=10_400,
+        description="The group's workers all resign in this week (a wave of leavers); after their notice "
+        "the posts fall vacant and are recruited to. Needs a workforce section with turnover.",
+    )
     vacant: bool = Field(
         False,
         description="The group's posts start vacant: recruitment (and agency cover, as workforce.agency says) "
@@ -527,12 +534,23 @@ def _check_snapshot(scenario: Scenario) -> None:
 
 
 def _check_vacancies(scenario: Scenario) -> None:
+    no_turnover = scenario.workforce is None or scenario.workforce.turnover is None
     for i, group in enumerate(scenario.team.workers):
-        if group.vacant and (scenario.workforce is None or scenario.workforce.turnover is None):
+        if group.vacant and no_turnover:
             raise FieldError(
                 ("team", "workers", i, "vacant"),
                 "vacant posts need a workforce section with turnover (recruitment fills them); add one or "
                 "remove the group",
+            )
+        if group.resign_at_week is not None and no_turnover:
+            raise FieldError(
+                ("team", "workers", i, "resign_at_week"),
+                "resignations need a workforce section with turnover (notice and recruitment)",
+            )
+        if group.resign_at_week is not None and group.resign_at_week >= scenario.meta.horizon_weeks:
+            raise FieldError(
+                ("team", "workers", i, "resign_at_week"),
+                f"{group.resign_at_week:g} is outside the horizon (allowed: 0 to {scenario.meta.horizon_weeks - 1})",
             )
     staffed = [g for g in scenario.team.workers if not g.vacant and _holds_cases(g)]
     if scenario.team.workers and not staffed:

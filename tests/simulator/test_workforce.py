@@ -207,3 +207,18 @@ def test_an_outbreak_sends_its_share_of_staff_off_sick_at_once():
     assert weekly.absence_rate.loc[:2].eq(0).all()
     assert 0.3 < weekly.absence_rate.loc[3] < 0.5  # half fell sick during the week; spells of two weeks
     assert weekly.absence_rate.loc[7] < weekly.absence_rate.loc[4]
+
+
+def test_a_group_that_resigns_together_leaves_vacancies_after_its_notice():
+    scenario = big_team(
+        {"turnover": {"annual_rate": 0.0, "notice_weeks": 4},
+         "recruitment": {"lag": {"kind": "fixed", "value": 10, "unit": "weeks"}}},
+        weeks=30, warmup=0,
+        team={"workers": [{"count": 6, "role": "social_worker"},
+                          {"count": 2, "role": "social_worker", "resign_at_week": 5},
+                          {"role": "team_manager", "supervises": True}]},
+    )  # fmt: skip
+    weekly = run_replication(scenario, 0).weekly.set_index("week")
+    assert weekly.vacancies_fte.loc[:7].eq(0).all()  # notice given in week 5, worked until week 9
+    assert weekly.vacancies_fte.loc[9:17].eq(2).all() and weekly.vacancies_fte.loc[20:].eq(0).all()
+    assert weekly.leavers.sum() == 2 and weekly.starters.sum() == 2
