@@ -1,4 +1,4 @@
-"""The health-check report (caseplan/report.py) and the ``caseplan report`` command."""
+"""The health-check report (caseplan/report) and the ``caseplan report`` command."""
 
 from __future__ import annotations
 

@@ -1,0 +1,92 @@
+"""How figures are shown on the page: :func:`format_figure` and :func:`format_interval`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MISSING = "–"
+"""What the page shows for a figure that is not recorded."""
+
+
+def format_figure(value: float | None, kind: str) -> str:
+    """Format one figure for the page.
+
+    Parameters
+    ----------
+    value : float or None
+        The figure; None or NaN shows as a dash.
+    kind : str
+        ``"percent"`` (a share, one decimal), ``"money"`` (whole pounds), ``"integer"`` or
+        ``"number"`` (one decimal).
+
+    Returns
+    -------
+    str
+        The formatted figure, e.g. ``"13.6"``, ``"87.1%"``, ``"£151,233"``.
+    """
+    if value is None or not math.isfinite(value):
+        return MISSING
+    if kind == "percent":
+        return "<0.1%" if 0 < value < 0.0005 else f"{value:.1%}"
+    if kind == "money":
+        return f"£{value:,.0f}"
+    if kind == "integer":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def format_interval(figure: dict[str, Any], kind: str) -> str:
+    """Format the 95% confidence interval of a summary figure.
+
+    Parameters
+    ----------
+    figure : dict
+        ``{"mean", "ci_low", "ci_high", "n"}`` from ``summary.json``.
+    kind : str
+        As in :func:`format_figure`.
+
+    Returns
+    -------
+    str
+        ``"low – high"``, or a dash when there is no interval (one replication).
+    """
+    if figure.get("ci_low") is None or figure.get("ci_high") is None:
+        return MISSING
+    return f"{format_figure(figure['ci_low'], kind)} – {format_figure(figure['ci_high'], kind)}"
+
+
+def format_cell(value: object, kind: str) -> str:
+    """Format a table cell that should hold a figure (anything not a finite number shows as a dash).
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+    kind : str
+        As in :func:`format_figure`.
+
+    Returns
+    -------
+    str
+    """
+    return format_figure(finite_or_none(value), kind)
+
+
+def finite_or_none(value: object) -> float | None:
+    """``value`` as a finite float, or None if it is not a number or not finite.
+
+    Parameters
+    ----------
+    value : object
+        A table cell.
+
+    Returns
+    -------
+    float or None
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

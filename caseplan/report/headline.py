@@ -1,0 +1,71 @@
+"""The headline figures of the report, exactly as ``summary.json`` has them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from caseplan.report.formatting import format_figure, format_interval
+
+HEADLINE: tuple[tuple[str, str, str], ...] = (
+    ("avg_caseload_per_fte", "Average caseload (children per case-holding FTE)", "number"),
+    ("mean_load_ratio", "Mean worker load (load ÷ case capacity)", "percent"),
+    ("max_load_ratio", "Highest worker load", "percent"),
+    ("worker_weeks_over_100_share", "Worker-weeks above 100% of case capacity", "percent"),
+    ("unallocated_cases", "Unallocated cases (time average)", "number"),
+    ("mean_wait_to_allocation_days", "Mean wait to allocation (days)", "number"),
+    ("overdue_assessments", "Assessments beyond 45 working days (weekly average)", "number"),
+    ("referrals_per_week", "Referrals per week", "number"),
+    ("open_cases", "Open cases (time average)", "number"),
+    ("supervision_on_time_share", "Supervision sessions held on time", "percent"),
+    ("supervision_on_time_share_asye", "Supervision held on time: ASYE", "percent"),
+    ("supervision_on_time_share_others", "Supervision held on time: other workers", "percent"),
+    ("supervision_missed", "Supervision sessions missed", "number"),
+    ("cpd_taken_share", "CPD time taken ÷ planned", "percent"),
+    ("cpd_hours_lost", "CPD hours lost", "number"),
+    ("asye_protected_kept_share", "ASYE protected time kept", "percent"),
+    ("absence_rate", "Absence rate", "percent"),
+    ("vacancy_rate", "Vacancy rate", "percent"),
+    ("agency_cost", "Agency cost", "money"),
+    ("team_weeks_at_level_3", "Team-weeks at level 3 (severe)", "number"),
+    ("team_weeks_at_level_4", "Team-weeks at level 4 (critical)", "number"),
+    ("escalations", "Escalations", "number"),
+    ("contingency_cost", "Contingency plan cost", "money"),
+)
+"""The summary.json figures of the headline table: key, label, format (see :func:`format_figure`)."""
+
+HEADLINE_COLUMNS = ["key", "figure", "kind", "mean", "ci_low", "ci_high", "n", "shown", "shown_ci"]
+
+
+def headline_table(figures: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The headline figures, exactly as in ``summary.json``.
+
+    Parameters
+    ----------
+    figures : dict
+        The figures of ``summary.json``.
+
+    Returns
+    -------
+    DataFrame
+        One row per :data:`HEADLINE` figure present in the run: ``key``, ``figure`` (label), ``kind``,
+        ``mean``, ``ci_low``, ``ci_high``, ``n``, ``shown`` and ``shown_ci`` (as on the page).
+    """
+    rows = [_headline_row(key, label, kind, figures[key]) for key, label, kind in HEADLINE if key in figures]
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def _headline_row(key: str, label: str, kind: str, figure: dict[str, Any]) -> dict[str, Any]:
+    """One row of :func:`headline_table`."""
+    return {
+        "key": key,
+        "figure": label,
+        "kind": kind,
+        "mean": figure["mean"],
+        "ci_low": figure["ci_low"],
+        "ci_high": figure["ci_high"],
+        "n": figure["n"],
+        "shown": format_figure(figure["mean"], kind),
+        "shown_ci": format_interval(figure, kind),
+    }

@@ -1,0 +1,363 @@
+"""The sections of the page, in the order the page shows them (:data:`SECTIONS`).
+
+Every section builder takes the run, the report's tables (:func:`report_tables`) and the page's
+:class:`FigureEmbedder`, and returns one ``<section>`` element.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+
+from caseplan.report.charts import (
+    FigureEmbedder,
+    caseload_distribution_figure,
+    caseload_time_figure,
+    cpd_figure,
+    level_timeline_figure,
+    load_ratio_figure,
+    supervision_figure,
+    waits_figure,
+)
+from caseplan.report.formatting import format_cell, format_figure
+from caseplan.report.levels import LEVELS, level_grid
+from caseplan.report.markup import escape, not_recorded, not_recorded_section, section, table_html
+from caseplan.report.run_data import RunData
+from caseplan.report.supervision import ALL_WORKERS
+from caseplan.report.waits import service_waits
+
+Tables = dict[str, pd.DataFrame]
+LEVEL_CHANGES_SHOWN = 40
+CHECK_GROUPS = (
+    ("breached", None),
+    ("met", "Within the thresholds:"),
+    ("not recorded", "Not recorded in this run:"),
+)
+"""Each status of a check, in the order the summary lists them, with the line above its list."""
+
+
+def summary_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """The plain-English summary of the checks (:func:`checks_html`)."""
+    return section("summary", "Summary", checks_html(tables["checks"]))
+
+
+def checks_html(checks: pd.DataFrame) -> str:
+    """The plain-English summary: what breached (with the figure), what was met, what was not recorded.
+
+    Parameters
+    ----------
+    checks : DataFrame
+        :func:`standards_checks`.
+
+    Returns
+    -------
+    str
+        HTML paragraphs and lists; each item carries ``data-check`` and ``data-status``.
+    """
+    parts = [_verdict_html(checks)]
+    for status, title in CHECK_GROUPS:
+        group = checks[checks["status"] == status]
+        if group.empty:
+            continue
+        if title:
+            parts.append(f'<p class="muted">{escape(title)}</p>')
+        parts.append(_checks_list(status, group))
+    return "\n".join(parts)
+
+
+def _verdict_html(checks: pd.DataFrame) -> str:
+    """The summary's first line: how many checks breached."""
+    breaches = checks[checks["status"] == "breached"]
+    if breaches.empty:
+        return '<p id="verdict" class="met">No threshold was breached.</p>'
+    return (
+        f'<p id="verdict" class="breached"><strong>{len(breaches)} of {len(checks)} checks breached'
+        "</strong> (thresholds and sources at the end of the report):</p>"
+    )
+
+
+def _checks_list(status: str, group: pd.DataFrame) -> str:
+    """The ``<ul>`` of the checks with one status."""
+    items = "".join(
+        f'<li data-check="{escape(r.check)}" data-status="{escape(r.status)}"><strong>{escape(r.standard)}, '
+        f"{escape(r.title)}</strong>: {escape(r.text)}"
+        + (f" — breaches: {escape(r.rule)}" if r.status == "breached" else "")
+        + "</li>"
+        for r in group.itertuples(index=False)
+    )
+    name = status.replace(" ", "-")
+    return f'<ul id="checks-{name}" class="{name}">{items}</ul>'
+
+
+def headline_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """The headline figures of ``summary.json`` (:func:`headline_html`)."""
+    return section(
+        "headline",
+        "Headline figures",
+        headline_html(tables["headline"]),
+        '<p class="note">From summary.json, measured after the warm-up.</p>',
+    )
+
+
+def headline_html(headline: pd.DataFrame) -> str:
+    """The headline table; each row carries ``data-key`` and each figure cell ``data-field``.
+
+    Parameters
+    ----------
+    headline : DataFrame
+        :func:`headline_table`.
+
+    Returns
+    -------
+    str
+        The ``<table id="headline-table">`` element.
+    """
+    rows = []
+    for row in headline.itertuples(index=False):
+        rows.append(
+            f'<tr data-key="{escape(row.key)}"><td>{escape(row.figure)}</td>'
+            f'<td data-field="mean">{escape(row.shown)}</td>'
+            f'<td data-field="ci">{escape(row.shown_ci)}</td><td data-field="n">{escape(row.n)}</td></tr>'
+        )
+    head = "<tr><th>figure</th><th>mean</th><th>95% CI</th><th>replications</th></tr>"
+    return f'<table id="headline-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def caseload_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """Caseload per case-holding FTE: over time and its distribution (two charts)."""
+    return section(
+        "caseload",
+        "Caseload per case-holding FTE (Standard 3)",
+        figure(caseload_time_figure(tables["caseload_weekly"]), "fig-caseload-time"),
+        figure(caseload_distribution_figure(tables["caseload_distribution"]), "fig-caseload-distribution"),
+    )
+
+
+def load_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """Worker load by role: a table and a chart, or a note without a per-worker table."""
+    title = "Worker load by role (Standard 3)"
+    if tables["load_ratio"].empty:
+        return not_recorded_section("load", title, "no per-worker table (outputs.per_worker was off)")
+    formats = dict.fromkeys(["mean", "median", "p90", "max", "over_100_share", "over_110_share"], "percent")
+    labels = {
+        "role": "role",
+        "worker_weeks": "worker-weeks",
+        "mean": "mean",
+        "median": "median",
+        "p90": "90th percentile",
+        "max": "highest",
+        "over_100_share": "> 100%",
+        "over_110_share": "> 110%",
+    }
+    return section(
+        "load",
+        title,
+        table_html(tables["load_ratio"], "load-table", {**formats, "worker_weeks": "integer"}, labels),
+        figure(load_ratio_figure(tables["load_ratio_bands"]), "fig-load-ratio"),
+        '<p class="note">Load ÷ case capacity, over worker-weeks with a case capacity (absent workers and '
+        "team managers have none). Worker-weeks are totals over all replications.</p>",
+    )
+
+
+def waits_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """Unallocated cases and waits: a summary in words and a chart."""
+    return section(
+        "waits",
+        "Unallocated cases and waits (Standard 3)",
+        _waits_summary(service_waits(run.weekly)),
+        figure(waits_figure(tables["waits_weekly"]), "fig-waits"),
+    )
+
+
+def _waits_summary(service: pd.DataFrame) -> str:
+    """The waits in words, from :func:`service_waits`."""
+    shown = {
+        name: format_figure(value, "number")
+        for name, value in (
+            ("mean", service["unallocated"].mean()),
+            ("max", service["unallocated"].max()),
+            ("over_14", service["over_14_days"].mean()),
+            ("over_28", service["over_28_days"].mean()),
+            ("max_28", service["over_28_days"].max()),
+        )
+    }
+    must = format_figure((service["must_allocate"] > 0).mean(), "percent")
+    return (
+        f"<p>At a week's end the service had on average {shown['mean']} cases waiting for a worker (at most "
+        f"{shown['max']}), {shown['over_14']} of them over 14 days and {shown['over_28']} over 28 days (at "
+        f"most {shown['max_28']}). A must-allocate case was waiting at the end of {must} of weeks. The "
+        "chart shows the mean over replications.</p>"
+    )
+
+
+def supervision_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """Supervision by tenure: a table, notes, the reasons sessions were missed and a chart."""
+    title = "Supervision by tenure (Standard 5)"
+    supervision = tables["supervision"]
+    if supervision.empty:
+        return not_recorded_section(
+            "supervision", title, "supervision was not tracked (supervision.track was off)"
+        )
+    formats = {c: "number" for c in ("due", "held", "held_on_time", "held_late", "missed")}
+    labels = {
+        "tenure": "tenure",
+        "due": "due",
+        "held": "held",
+        "held_on_time": "on time",
+        "held_late": "late",
+        "missed": "missed",
+        "on_time_share": "on-time share",
+    }
+    parts = [
+        table_html(supervision, "supervision-table", {**formats, "on_time_share": "percent"}, labels),
+        _tenure_note(run),
+        '<p class="note">Sessions per replication over the measured weeks; due weekly for an ASYE\'s first 6 '
+        "weeks, fortnightly to 6 months, monthly after and for everyone else. A session counts as due in the "
+        "week it falls due and as held in the week it is held: on time in the same week, late in a later "
+        "one; it is missed when still not held after supervision.missed_after_weeks. Held can therefore "
+        "exceed due in a group.</p>",
+    ]
+    everyone = supervision[supervision["tenure"] == ALL_WORKERS].iloc[0]
+    if math.isfinite(everyone["missed_supervisor_capacity"]):
+        parts.append(_missed_reasons(everyone))
+    parts.append(figure(supervision_figure(supervision), "fig-supervision"))
+    return section("supervision", title, *parts)
+
+
+def _tenure_note(run: RunData) -> str:
+    """What the tenure rows count, or a note that the run has no per-worker table."""
+    if run.workers is None:
+        return not_recorded("supervision-tenure", "supervision by tenure (no per-worker table)")
+    return (
+        '<p class="note">The tenure rows count workers in post at each week\'s end; the all-workers row '
+        "is the teams' count, as in the headline (it also holds sessions of workers who left during a "
+        "week).</p>"
+    )
+
+
+def _missed_reasons(everyone: pd.Series) -> str:
+    """Why sessions were missed, from the all-workers row of :func:`supervision_table`."""
+    return (
+        "<p>Missed sessions per replication: "
+        f"{format_figure(everyone['missed_supervisor_capacity'], 'number')} because the supervisor had "
+        f"no time, {format_figure(everyone['missed_supervisee_away'], 'number')} "
+        "because the worker was away.</p>"
+    )
+
+
+def cpd_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """CPD time taken against planned: a table by team and a chart by week."""
+    formats = dict.fromkeys(
+        ["planned_hours", "taken_hours", "lost_to_pause_hours", "lost_to_overload_hours"], "number"
+    )
+    labels = {
+        "team": "team",
+        "planned_hours": "planned (h)",
+        "taken_hours": "taken (h)",
+        "lost_to_pause_hours": "lost to a pause (h)",
+        "lost_to_overload_hours": "lost to overload (h)",
+        "taken_share": "taken ÷ planned",
+    }
+    return section(
+        "cpd",
+        "CPD time taken against planned (Standard 6)",
+        table_html(tables["cpd"], "cpd-table", {**formats, "taken_share": "percent"}, labels),
+        '<p class="note">Hours per replication. A pause is the contingency plan\'s pause_cpd action; '
+        "overload is case work beyond a worker's case capacity eating into the CPD reserve.</p>",
+        figure(cpd_figure(tables["cpd_weekly"]), "fig-cpd"),
+    )
+
+
+def asye_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """ASYE protection: a table of measures, or a note without ASYE in the measured weeks."""
+    title = "ASYE protection (Standard 6)"
+    asye = tables["asye"]
+    if asye.empty:
+        return not_recorded_section("asye", title, "no ASYE in their first year in the measured weeks")
+    rows = "".join(
+        f"<tr><td>{escape(r.measure)}</td>"
+        f'<td data-col="value">{escape(format_cell(r.value, r.kind))}</td></tr>'
+        for r in asye.itertuples(index=False)
+    )
+    return section("asye", title, f'<table id="asye-table"><tbody>{rows}</tbody></table>')
+
+
+def levels_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """Contingency levels and costs: a table by team, a heat map and the level changes."""
+    title = "Contingency levels and costs (Standard 3)"
+    if tables["levels"].empty:
+        return not_recorded_section("levels", title, "no contingency plan (no contingency.parquet)")
+    names = run.level_names
+    levels = {f"weeks_at_level_{n}": f"weeks at {n} {names.get(n, '')}".strip() for n in LEVELS}
+    labels = {
+        "team": "team",
+        **levels,
+        "escalations": "escalations",
+        "cost": "cost",
+        "overtime_hours": "overtime (h)",
+    }
+    formats = {**dict.fromkeys([*levels, "escalations", "overtime_hours"], "number"), "cost": "money"}
+    return section(
+        "levels",
+        title,
+        table_html(tables["levels"], "levels-table", formats, labels),
+        '<p class="note">Per replication over the measured weeks; cost is the plan\'s overtime, agency and '
+        "borrowing.</p>",
+        figure(level_timeline_figure(level_grid(run.timeline), names), "fig-levels"),
+        *_level_changes_html(tables["level_changes"]),
+    )
+
+
+def _level_changes_html(changes: pd.DataFrame) -> list[str]:
+    """The first :data:`LEVEL_CHANGES_SHOWN` level changes of replication 0 under a heading."""
+    shown = changes.head(LEVEL_CHANGES_SHOWN).assign(date=changes["week_start"].dt.date.astype(str))
+    parts = [f"<h3>Level changes in replication 0 ({len(changes)} in all)</h3>"]
+    if len(changes):
+        labels = {
+            "week": "week",
+            "date": "date",
+            "team": "team",
+            "level": "level",
+            "level_name": "name",
+            "triggered_by": "triggered by",
+            "actions_started": "actions started",
+            "actions_ended": "actions ended",
+        }
+        parts.append(
+            table_html(shown, "level-changes-table", {"week": "integer", "level": "integer"}, labels)
+        )
+    else:
+        parts.append('<p class="muted">No team changed level in the measured weeks of replication 0.</p>')
+    if len(changes) > LEVEL_CHANGES_SHOWN:
+        parts.append(
+            f'<p class="note">… {len(changes) - LEVEL_CHANGES_SHOWN} more in report_level_changes.csv.</p>'
+        )
+    return parts
+
+
+def thresholds_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
+    """Every threshold with its source (:data:`THRESHOLDS`)."""
+    labels = {"standard": "standard", "title": "check", "rule": "breached if", "source": "source"}
+    return section(
+        "thresholds",
+        "Thresholds and sources",
+        table_html(tables["thresholds"], "thresholds-table", {}, labels),
+        '<p class="note">DF: the project\'s domain-figures reference (sourced figures for England).</p>',
+    )
+
+
+SECTIONS: tuple[Callable[[RunData, Tables, FigureEmbedder], str], ...] = (
+    summary_section,
+    headline_section,
+    caseload_section,
+    load_section,
+    waits_section,
+    supervision_section,
+    cpd_section,
+    asye_section,
+    levels_section,
+    thresholds_section,
+)
+"""The section builders, in the order the page shows them."""
