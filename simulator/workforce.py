@@ -183,6 +183,8 @@ class WorkforceDynamics:
             return
         spell = sick.mean_spell_working_days * DAYS_PER["working_days"]
         between = spell * (1.0 - sick.share) / sick.share  # alternating renewal: share = spell / cycle
+        if not math.isfinite(between):  # a share so small that no spell ever starts
+            return
         stream = self.model.streams[f"sickness:{worker.id}"]
         gap, length = stream.exponential(between), stream.exponential(spell)  # two draws: aligned
         self.model.at(gap, self._sick, worker, length)
@@ -218,6 +220,8 @@ class WorkforceDynamics:
 
     def _next_long_spell(self, worker: Worker) -> None:
         rate = self.params.long_term_absence.spells_per_fte_year * worker.fte / DAYS_PER_YEAR
+        if rate <= 0.0 or not math.isfinite(1.0 / rate):  # too rare to ever happen (or underflowed)
+            return
         stream = self.model.streams[f"long_absence:{worker.id}"]
         gap = stream.exponential(1.0 / rate)
         length = self.long_spell(stream)

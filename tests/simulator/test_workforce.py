@@ -222,3 +222,12 @@ def test_a_group_that_resigns_together_leaves_vacancies_after_its_notice():
     assert weekly.vacancies_fte.loc[:7].eq(0).all()  # notice given in week 5, worked until week 9
     assert weekly.vacancies_fte.loc[9:17].eq(2).all() and weekly.vacancies_fte.loc[20:].eq(0).all()
     assert weekly.leavers.sum() == 2 and weekly.starters.sum() == 2
+
+
+def test_rates_too_small_to_matter_never_start_a_spell():
+    # found by hypothesis: 5e-324 spells a year underflowed to a zero rate
+    scenario = big_team(
+        {"sickness": {"share": 5e-324}, "long_term_absence": {"spells_per_fte_year": 5e-324}},
+        weeks=10, warmup=0, count=5,
+    )  # fmt: skip
+    assert run_replication(scenario, 0).weekly.absence_rate.eq(0).all()
