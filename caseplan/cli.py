@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from caseplan.batch_commands import register as register_batch_commands
 from optimiser import POLICY_NAMES
 from simulator.calibration import calibration_table
 from simulator.queueing import queue_check as run_queue_check
@@ -423,6 +424,9 @@ def _fmt(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+register_batch_commands(app, out, err, _load)
 
 
 def main() -> None:

@@ -1,0 +1,262 @@
+"""Run a grid: plan the runs, skip those already stored, execute the rest, write the manifest.
+
+Re-running the same command resumes: a run counts as done when its summary file is readable and carries
+the current scenario hash, so an interrupted batch does only what is missing and a changed scenario redoes
+only its own runs. With ``precision`` in the grid, replications are added in rounds until the 95%
+half-width of the chosen figure is small enough (or the cap is reached).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from batch.executors import Executor
+from batch.grid import Grid, expand, load_grid, scenario_hash
+from batch.store import RUNS, RunKey, completed, read_table, remove_stale, remove_temporaries, write_run
+from simulator.run import run_replication
+from simulator.scenario import Scenario
+from simulator.statistics import mean_ci
+
+MANIFEST = "manifest.json"
+PACKAGES = ("caseplan", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "pulp", "highspy", "dask",
+            "distributed")  # fmt: skip
+
+
+class BatchError(Exception):
+    """A batch that must not start (the output directory holds another batch, …); nothing is written."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What a worker needs for one run (picklable)."""
+
+    key: RunKey
+    scenario: Scenario
+    out_dir: str
+
+
+def execute(spec: RunSpec) -> dict:
+    """Simulate one run and store it; returns its status (runs in a worker process)."""
+    start = time.perf_counter()
+    try:
+        result = run_replication(spec.scenario, spec.key.replication)
+    except Exception as exc:  # a failed run is recorded, the batch goes on
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    seconds = time.perf_counter() - start
+    ids = {"scenario": spec.key.scenario, "scenario_hash": spec.key.scenario_hash,
+           "replication": spec.key.replication}  # fmt: skip
+    weekly = result.weekly.drop(columns=["replication"]).assign(**ids)
+    summary = pd.DataFrame([{**ids, "seed": spec.scenario.meta.seed, "seconds": seconds, **result.figures}])
+    write_run(Path(spec.out_dir), spec.key, weekly, summary)
+    return {"status": "done", "seconds": seconds}
+
+
+@dataclass
+class BatchReport:
+    """What a batch did."""
+
+    planned: int = 0
+    skipped: int = 0
+    done: int = 0
+    failed: list[tuple[RunKey, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_batch(
+    grid_path: Path,
+    out_dir: Path,
+    executor: Executor,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchReport:
+    """Run (or resume) the grid at ``grid_path`` into ``out_dir`` with ``executor``.
+
+    Raises
+    ------
+    simulator.scenario.ScenarioError
+        A bad grid or scenario (nothing written).
+    BatchError
+        ``out_dir`` holds a different batch and ``force`` is off (nothing written).
+    batch.executors.ExecutorError
+        The executor cannot start (nothing written).
+    """
+    grid = load_grid(grid_path)
+    scenarios = expand(grid, grid_path)
+    hashes = {name: scenario_hash(s) for name, s in scenarios.items()}
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir, grid, force)
+    executor.check()
+    started = _now()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(out_dir)
+    remove_stale(out_dir, hashes)
+    report = BatchReport()
+    counts = dict.fromkeys(scenarios, grid.replications or grid.precision.min_replications)
+    while True:
+        specs = _plan(scenarios, hashes, counts, out_dir, report)
+        _execute(specs, executor, report, progress)
+        more = _more_replications(grid, counts, out_dir) if grid.precision else {}
+        if not more:
+            break
+        counts.update(more)
+    write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report)
+    return report
+
+
+def _check_out_dir(out_dir: Path, grid: Grid, force: bool) -> None:
+    manifest = out_dir / MANIFEST
+    if manifest.exists():
+        try:
+            other = json.loads(manifest.read_text(encoding="utf-8")).get("grid", {}).get("name")
+        except (OSError, ValueError):
+            other = None
+        if other != grid.name and not force:
+            raise BatchError(
+                f"{out_dir} holds another batch ('{other}'); choose another --out or pass --force to replace it"
+            )
+        if other != grid.name:
+            _clear(out_dir)
+    elif out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / RUNS).exists():
+        if not force:
+            raise BatchError(
+                f"{out_dir} is not empty and holds no batch; choose another --out or pass --force"
+            )
+        _clear(out_dir)
+
+
+def _clear(out_dir: Path) -> None:
+    shutil.rmtree(out_dir)
+
+
+def _plan(scenarios, hashes, counts, out_dir: Path, report: BatchReport) -> list[RunSpec]:
+    specs = []
+    for name, scenario in scenarios.items():
+        for replication in range(counts[name]):
+            key = RunKey(name, hashes[name], replication)
+            done, note = completed(out_dir, key)
+            report.planned += 1
+            if note:
+                report.notes.append(note)
+            if done:
+                report.skipped += 1
+            else:
+                specs.append(RunSpec(key, scenario, str(out_dir)))
+    return specs
+
+
+def _execute(specs: list[RunSpec], executor: Executor, report: BatchReport, progress) -> None:
+    total = len(specs)
+    if progress is not None:
+        progress(0, total)
+    for finished, (spec, status) in enumerate(executor.run(execute, specs), start=1):
+        if status["status"] == "done":
+            report.done += 1
+        else:
+            report.failed.append((spec.key, status["error"]))
+        if progress is not None:
+            progress(finished, total)
+
+
+def _more_replications(grid: Grid, counts: dict[str, int], out_dir: Path) -> dict[str, int]:
+    """Scenarios whose figure is not yet precise enough, with their next replication count."""
+    precision = grid.precision
+    runs = read_table(out_dir, RUNS)
+    more = {}
+    for name, count in counts.items():
+        values = runs.loc[runs["scenario"] == name, precision.metric].dropna().tolist() if len(runs) else []
+        half = half_width(values)
+        if (math.isnan(half) or half > precision.half_width) and count < precision.max_replications:
+            more[name] = min(count + precision.step, precision.max_replications)
+    return more
+
+
+def half_width(values: list[float]) -> float:
+    """Half-width of the 95% t interval of the mean (NaN with fewer than two values)."""
+    summary = mean_ci(values)
+    if summary["ci_high"] is None:
+        return math.nan
+    return (summary["ci_high"] - summary["ci_low"]) / 2
+
+
+# ------------------------------------------------------------------------------------- manifest
+
+
+def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report) -> None:
+    """``manifest.json``: versions, commit, scenarios with hashes and seeds, executor, times, runs."""
+    runs = read_table(out_dir, RUNS)
+    stored = {(r.scenario, int(r.replication)) for r in runs.itertuples()} if len(runs) else set()
+    failed = {(k.scenario, k.replication): error for k, error in report.failed}
+    manifest = {
+        "grid": {
+            "name": grid.name,
+            "file": str(Path(grid_path).resolve()),
+            "definition": grid.model_dump(mode="json"),
+        },
+        "versions": {"python": platform.python_version(), **_versions()},
+        "git_commit": _git_commit(),
+        "scenarios": {
+            name: {
+                "hash": hashes[name],
+                "seed": s.meta.seed,
+                "horizon_weeks": s.meta.horizon_weeks,
+                "warmup_weeks": s.meta.warmup_weeks,
+            }
+            for name, s in scenarios.items()
+        },  # fmt: skip
+        "executor": executor.describe(),
+        "started": started,
+        "ended": _now(),
+        "runs": [{"scenario": name, "replication": rep, "status": "done"} for name, rep in sorted(stored)]
+        + [
+            {"scenario": name, "replication": rep, "status": "failed", "error": error}
+            for (name, rep), error in sorted(failed.items())
+        ],  # fmt: skip
+        "counts": {
+            "planned": report.planned,
+            "skipped": report.skipped,
+            "done": report.done,
+            "failed": len(report.failed),
+        },  # fmt: skip
+    }
+    temp = out_dir / f".{MANIFEST}.{uuid.uuid4().hex[:12]}.tmp"
+    temp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, out_dir / MANIFEST)
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _git_commit() -> str | None:
+    root = Path(__file__).resolve().parents[1]
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

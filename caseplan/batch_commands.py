@@ -1,0 +1,137 @@
+"""The analyst's commands: ``caseplan batch``, ``caseplan compare`` and ``caseplan replications`` (issue 7)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+BAD_INPUT = 2
+
+
+def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit) -> None:
+    """Add the batch commands to ``app`` (the CLI's consoles and scenario loader are shared)."""
+
+    def fail(message: str) -> None:
+        err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(BAD_INPUT)
+
+    @app.command()
+    def batch(
+        grid: Annotated[Path, typer.Argument(help="Grid YAML file.", show_default=False)],
+        out_dir: Annotated[Path, typer.Option("--out", help="Output directory of the batch.")],
+        executor: Annotated[str, typer.Option(help="serial, processes or dask.")] = "serial",
+        workers: Annotated[int, typer.Option(min=1, max=1024, help="Worker processes.")] = 2,
+        scheduler: Annotated[
+            str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")
+        ] = None,
+        timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to reach the scheduler.")] = 10.0,
+        force: Annotated[bool, typer.Option("--force", help="Replace another batch in --out.")] = False,
+    ) -> None:
+        """Run a grid of scenarios × replications into a Parquet dataset (re-run to resume)."""
+        from batch.driver import BatchError, run_batch
+        from batch.executors import ExecutorError, make_executor
+        from simulator.scenario import ScenarioError
+
+        try:
+            chosen = make_executor(executor, workers, scheduler, timeout)
+        except ExecutorError as exc:
+            fail(str(exc))
+        columns = (TextColumn("[bold]runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("runs", total=None)
+            try:
+                report = run_batch(
+                    grid, out_dir, chosen, force=force,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )  # fmt: skip
+            except ScenarioError as exc:
+                for message in exc.messages:
+                    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+                raise typer.Exit(BAD_INPUT) from None
+            except (BatchError, ExecutorError) as exc:
+                fail(str(exc))
+        for note in report.notes:
+            err.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
+        for key, error in report.failed:
+            err.print(f"[red]failed:[/red] {key.scenario} replication {key.replication}: {escape(error)}")
+        out.print(
+            f"{report.planned} runs planned: {report.done} done now, {report.skipped} already stored, "
+            f"{len(report.failed)} failed; outputs in {out_dir}/",
+            highlight=False,
+        )
+        if report.failed:
+            raise typer.Exit(1)
+
+    @app.command()
+    def compare(
+        out_dir: Annotated[Path, typer.Argument(help="Output directory of a batch.", show_default=False)],
+        reference: Annotated[str | None, typer.Option(help="Scenario to compare with.")] = None,
+        metric: Annotated[list[str] | None, typer.Option(help="Figure(s) to compare (default: all).")] = None,
+        output: Annotated[Path | None, typer.Option("--out", help="Write the table as CSV.")] = None,
+    ) -> None:
+        """Means with 95% CIs and paired differences from a reference scenario (common random numbers)."""
+        from batch.compare import compare as compare_runs
+
+        if not (out_dir / "runs").is_dir():
+            fail(f"{out_dir}: not a batch output directory (no runs/); run `caseplan batch` first")
+        try:
+            table = compare_runs(out_dir, metric or None, reference)
+        except ValueError as exc:
+            fail(str(exc))
+        if output is not None:
+            table.to_csv(output, index=False)
+        for name, rows in table.groupby("metric", sort=False):
+            shown = Table(title=name)
+            for column in ("scenario", "n", "mean (95% CI)", "paired difference (95% CI)", "unpaired ±"):
+                shown.add_column(column, justify="left" if column == "scenario" else "right")
+            for row in rows.itertuples():
+                diff = (
+                    "reference"
+                    if row.pairs == 0
+                    else f"{_f(row.diff)} ({_f(row.diff_ci_low)} – {_f(row.diff_ci_high)})"
+                )
+                shown.add_row(
+                    row.scenario, str(row.n), f"{_f(row.mean)} ({_f(row.ci_low)} – {_f(row.ci_high)})", diff,
+                    _f(row.unpaired_half_width),
+                )  # fmt: skip
+            out.print(shown)
+
+    @app.command()
+    def replications(
+        scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)],
+        metric: Annotated[str, typer.Option(help="A summary.json figure.")] = "unallocated_cases",
+        half_width: Annotated[float, typer.Option(min=1e-12, help="Target 95% CI half-width.")] = 0.5,
+        pilot: Annotated[int, typer.Option(min=2, max=1000, help="Pilot replications.")] = 10,
+    ) -> None:
+        """Replications needed for a target precision of one figure (confidence-interval method)."""
+        from batch.compare import replications_needed
+        from simulator.run import run_scenario
+
+        loaded = load_scenario_or_exit(scenario)
+        result = run_scenario(loaded, pilot)
+        if metric not in result.replications[0].figures:
+            fail(f"unknown metric '{metric}'; figures: {', '.join(result.replications[0].figures)}")
+        values = [r.figures.get(metric, math.nan) for r in result.replications]
+        values = [v for v in values if not math.isnan(v)]
+        if len(values) < 2:
+            fail(f"{metric} is undefined in most pilot replications; choose another figure")
+        needed = replications_needed(values, half_width)
+        out.print(
+            f"{metric}: pilot of {len(values)} replications, mean {_f(sum(values) / len(values))}; "
+            f"{needed} replications give a 95% CI half-width ≤ {half_width:g}",
+            highlight=False,
+        )
+
+
+def _f(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
