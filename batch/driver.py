@@ -26,9 +26,9 @@ import pandas as pd
 
 from batch.executors import Executor
 from batch.grid import Grid, expand, load_grid, scenario_hash
-from batch.store import RUNS, RunKey, completed, read_table, remove_stale, remove_temporaries, write_run
+from batch.store import RUNS, RunKey, completed, read_table, remove_stale, remove_temporaries, slug, write_run
 from simulator.run import run_replication
-from simulator.scenario import Scenario
+from simulator.scenario import Scenario, ScenarioError
 from simulator.statistics import mean_ci
 
 MANIFEST = "manifest.json"
@@ -96,15 +96,18 @@ def run_batch(
     """
     grid = load_grid(grid_path)
     scenarios = expand(grid, grid_path)
+    _check_names(scenarios, grid_path)
     hashes = {name: scenario_hash(s) for name, s in scenarios.items()}
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, grid, force)
     executor.check()
     started = _now()
     out_dir.mkdir(parents=True, exist_ok=True)
+    report = BatchReport()
+    # written first, so that even a batch killed at once is recognised (as this batch) next time
+    write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report, status="running")
     remove_temporaries(out_dir)
     remove_stale(out_dir, hashes)
-    report = BatchReport()
     counts = dict.fromkeys(scenarios, grid.replications or grid.precision.min_replications)
     while True:
         specs = _plan(scenarios, hashes, counts, out_dir, report)
@@ -113,8 +116,19 @@ def run_batch(
         if not more:
             break
         counts.update(more)
-    write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report)
+    write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report, status="complete")
     return report
+
+
+def _check_names(scenarios: dict[str, Scenario], grid_path: Path) -> None:
+    """Scenario names must stay distinct as directory names."""
+    seen: dict[str, str] = {}
+    for name in scenarios:
+        other = seen.setdefault(slug(name), name)
+        if other != name:
+            raise ScenarioError(
+                [f"{grid_path}: scenarios '{other}' and '{name}' would share a directory; rename one"]
+            )
 
 
 def _check_out_dir(out_dir: Path, grid: Grid, force: bool) -> None:
@@ -195,7 +209,7 @@ def half_width(values: list[float]) -> float:
 # ------------------------------------------------------------------------------------- manifest
 
 
-def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report) -> None:
+def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report, status) -> None:
     """``manifest.json``: versions, commit, scenarios with hashes and seeds, executor, times, runs."""
     runs = read_table(out_dir, RUNS)
     stored = {(r.scenario, int(r.replication)) for r in runs.itertuples()} if len(runs) else set()
@@ -218,8 +232,9 @@ def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, starte
             for name, s in scenarios.items()
         },  # fmt: skip
         "executor": executor.describe(),
+        "status": status,
         "started": started,
-        "ended": _now(),
+        "ended": _now() if status == "complete" else None,
         "runs": [{"scenario": name, "replication": rep, "status": "done"} for name, rep in sorted(stored)]
         + [
             {"scenario": name, "replication": rep, "status": "failed", "error": error}
