@@ -47,7 +47,7 @@ def compare(out_dir: Path, metrics: list[str] | None = None, reference: str | No
     ValueError
         No runs stored, or an unknown metric or reference (the message lists the valid ones).
     """
-    runs = read_table(out_dir, RUNS)
+    runs = read_table(out_dir, RUNS, problems=[])
     if runs.empty:
         raise ValueError(f"{out_dir}: no runs stored (run `caseplan batch` first)")
     available = figures_of(runs)

@@ -9,6 +9,7 @@ half-width of the chosen figure is small enough (or the cap is reached).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import math
 import os
@@ -26,7 +27,17 @@ import pandas as pd
 
 from batch.executors import Executor
 from batch.grid import Grid, expand, load_grid, scenario_hash
-from batch.store import RUNS, RunKey, completed, read_table, remove_stale, remove_temporaries, slug, write_run
+from batch.store import (
+    RUNS,
+    RunKey,
+    completed,
+    read_table,
+    remove_beyond,
+    remove_stale,
+    remove_temporaries,
+    slug,
+    write_run,
+)
 from simulator.run import run_replication
 from simulator.scenario import Scenario, ScenarioError
 from simulator.statistics import mean_ci
@@ -97,6 +108,8 @@ def run_batch(
     grid = load_grid(grid_path)
     scenarios = expand(grid, grid_path)
     _check_names(scenarios, grid_path)
+    if grid.precision is not None:
+        _check_metric(grid.precision.metric, next(iter(scenarios.values())), grid_path)
     hashes = {name: scenario_hash(s) for name, s in scenarios.items()}
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, grid, force)
@@ -109,6 +122,9 @@ def run_batch(
     remove_temporaries(out_dir)
     remove_stale(out_dir, hashes)
     counts = dict.fromkeys(scenarios, grid.replications or grid.precision.min_replications)
+    if grid.replications is not None:  # the grid may ask for fewer replications than are stored
+        for name in scenarios:
+            remove_beyond(out_dir, name, grid.replications)
     while True:
         specs = _plan(scenarios, hashes, counts, out_dir, report)
         _execute(specs, executor, report, progress)
@@ -131,17 +147,32 @@ def _check_names(scenarios: dict[str, Scenario], grid_path: Path) -> None:
             )
 
 
+def _check_metric(metric: str, scenario: Scenario, grid_path: Path) -> None:
+    """The precision metric must be a summary figure: a two-week run lists them (in milliseconds)."""
+    tiny = scenario.model_copy(
+        update={"meta": scenario.meta.model_copy(update={"horizon_weeks": 2, "warmup_weeks": 1})}
+    )
+    figures = run_replication(tiny, 0).figures
+    if metric not in figures:
+        close = difflib.get_close_matches(metric, list(figures), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ScenarioError(
+            [
+                f"{grid_path}: precision.metric: unknown figure '{metric}'{hint} (figures: {', '.join(figures)})"
+            ]
+        )
+
+
 def _check_out_dir(out_dir: Path, grid: Grid, force: bool) -> None:
     manifest = out_dir / MANIFEST
     if manifest.exists():
         try:
             other = json.loads(manifest.read_text(encoding="utf-8")).get("grid", {}).get("name")
-        except (OSError, ValueError):
-            other = None
+            held = f"another batch ('{other}')"
+        except (OSError, ValueError, AttributeError):
+            other, held = None, f"a batch whose {MANIFEST} cannot be read"
         if other != grid.name and not force:
-            raise BatchError(
-                f"{out_dir} holds another batch ('{other}'); choose another --out or pass --force to replace it"
-            )
+            raise BatchError(f"{out_dir} holds {held}; choose another --out or pass --force to replace it")
         if other != grid.name:
             _clear(out_dir)
     elif out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / RUNS).exists():
@@ -188,7 +219,7 @@ def _execute(specs: list[RunSpec], executor: Executor, report: BatchReport, prog
 def _more_replications(grid: Grid, counts: dict[str, int], out_dir: Path) -> dict[str, int]:
     """Scenarios whose figure is not yet precise enough, with their next replication count."""
     precision = grid.precision
-    runs = read_table(out_dir, RUNS)
+    runs = read_table(out_dir, RUNS, problems=[])
     more = {}
     for name, count in counts.items():
         values = runs.loc[runs["scenario"] == name, precision.metric].dropna().tolist() if len(runs) else []
@@ -211,7 +242,7 @@ def half_width(values: list[float]) -> float:
 
 def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report, status) -> None:
     """``manifest.json``: versions, commit, scenarios with hashes and seeds, executor, times, runs."""
-    runs = read_table(out_dir, RUNS)
+    runs = read_table(out_dir, RUNS, problems=[])  # a damaged file is simply not listed as done
     stored = {(r.scenario, int(r.replication)) for r in runs.itertuples()} if len(runs) else set()
     failed = {(k.scenario, k.replication): error for k, error in report.failed}
     manifest = {

@@ -82,8 +82,8 @@ class Grid(Strict):
         if (self.replications is None) == (self.precision is None):
             raise FieldError(("replications",), "give either replications or precision (one of them)")
         for path, values in self.parameters.items():
-            if isinstance(values, list) and not values:
-                raise FieldError(("parameters", path), "needs at least one value")
+            if not _values(values):
+                raise FieldError(("parameters", path), "needs at least one value (an empty list or range)")
         if self.combine == "zip":
             lengths = {len(_values(v)) for v in self.parameters.values()}
             if len(lengths) > 1:
@@ -135,9 +135,13 @@ def expand(grid: Grid, grid_path: str | Path) -> dict[str, Scenario]:
     points: dict[str, dict[str, Any]] = {}
     if grid.include_base:
         points["base"] = {}
-    for name, changes in _grid_points(grid):
-        points[name] = changes
-    for name, changes in grid.scenarios.items():
+    try:
+        grid_points = _grid_points(grid)
+    except ScenarioError as exc:
+        raise ScenarioError([f"{grid_path}: {m}" for m in exc.messages]) from None
+    for name, changes in [*grid_points, *grid.scenarios.items()]:
+        if name in points:
+            raise ScenarioError([f"{grid_path}: two scenarios are named '{name}'; rename one"])
         points[name] = changes
     if not points:
         raise ScenarioError(
@@ -172,7 +176,7 @@ def _grid_points(grid: Grid) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _label(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{value:.12g}" if isinstance(value, float) else str(value)
 
 
 def nested(path: str, value: Any) -> dict[str, Any]:

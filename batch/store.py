@@ -71,8 +71,9 @@ def completed(out_dir: Path, key: RunKey) -> tuple[bool, str | None]:
 
 
 def remove_temporaries(out_dir: Path) -> int:
-    """Delete temporary files an interrupted batch left behind; returns how many."""
-    found = list(Path(out_dir).glob(f"*/*/.*{TEMP_SUFFIX}"))
+    """Delete temporary files an interrupted batch left behind (run files and the manifest's)."""
+    root = Path(out_dir)
+    found = list(root.glob(f".*{TEMP_SUFFIX}")) + list(root.glob(f"*/*/.*{TEMP_SUFFIX}"))
     for path in found:
         path.unlink(missing_ok=True)
     return len(found)
@@ -89,9 +90,27 @@ def remove_stale(out_dir: Path, current: dict[str, str]) -> None:
                     shutil.rmtree(part)
 
 
-def read_table(out_dir: Path, table: str = RUNS) -> pd.DataFrame:
-    """All stored runs of one table as a DataFrame (empty if none)."""
-    files = sorted((Path(out_dir) / table).glob("scenario=*/rep=*.parquet"))
-    if not files:
-        return pd.DataFrame()
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+def remove_beyond(out_dir: Path, name: str, count: int) -> int:
+    """Delete a scenario's stored runs with replication ≥ ``count`` (the grid asks for fewer now)."""
+    removed = 0
+    for table in (WEEKLY, RUNS):
+        for path in (Path(out_dir) / table / f"scenario={slug(name)}").glob("rep=*.parquet"):
+            if int(path.stem.removeprefix("rep=")) >= count:
+                path.unlink()
+                removed += table == RUNS
+    return removed
+
+
+def read_table(out_dir: Path, table: str = RUNS, problems: list[str] | None = None) -> pd.DataFrame:
+    """All stored runs of one table as a DataFrame (empty if none).
+
+    An unreadable file (an interrupted or damaged old run) is left out and named in ``problems``.
+    """
+    frames = []
+    for path in sorted((Path(out_dir) / table).glob("scenario=*/rep=*.parquet")):
+        try:
+            frames.append(pd.read_parquet(path))
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            if problems is not None:
+                problems.append(f"{path}: unreadable ({type(exc).__name__}); left out")
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -91,7 +91,7 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
         for name, rows in table.groupby("metric", sort=False):
             shown = Table(title=name)
             for column in ("scenario", "n", "mean (95% CI)", "paired difference (95% CI)", "unpaired ±"):
-                shown.add_column(column, justify="left" if column == "scenario" else "right")
+                shown.add_column(column, justify="left" if column == "scenario" else "right", overflow="fold")
             for row in rows.itertuples():
                 diff = (
                     "reference"
