@@ -303,9 +303,9 @@ def _describe(err: dict, source: str, origins: dict[Loc, str]) -> str:
 def _union_tags(loc: Loc) -> list[str]:
     """The ``kind`` values of the discriminated union at ``loc`` (a distribution or an action)."""
     _, info = _field_at(loc)
-    tp = _unwrap(info.annotation) if info is not None else None
+    tp = unwrap_annotation(info.annotation) if info is not None else None
     if tp is not None and typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        tp = _unwrap(_container_item(tp))
+        tp = unwrap_annotation(container_item(tp))
     members = typing.get_args(tp) if tp is not None else ()
     return [
         t for m in members for t in _literal_values(getattr(m, "model_fields", {}).get("kind").annotation)
@@ -373,10 +373,10 @@ def _field_at(loc: Loc) -> tuple[type[BaseModel] | None, Any]:
                 return None, None
             owner, model = model, info.annotation
         else:
-            model = _container_item(model)
+            model = container_item(model)
             if model is None:
                 return None, None
-        model = _unwrap(model)
+        model = unwrap_annotation(model)
     return owner, info
 
 
@@ -389,7 +389,7 @@ def _member_with_field(tp: Any, name: str) -> Any:
     return tp
 
 
-def _unwrap(tp: Any) -> Any:
+def unwrap_annotation(tp: Any) -> Any:
     """Strip Optional / Annotated; keep the single model of a union if there is one."""
     while True:
         origin = typing.get_origin(tp)
@@ -415,7 +415,7 @@ def _union_member(tp: Any, tag: str | None) -> Any:
     return None
 
 
-def _container_item(tp: Any) -> Any:
+def container_item(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (list, tuple) and args:
@@ -430,9 +430,9 @@ def _valid_keys(parent: Loc, tag: str | None = None) -> list[str]:
     if not parent:
         return list(Scenario.model_fields)
     _, info = _field_at(parent)
-    model = _unwrap(info.annotation) if info is not None else None
+    model = unwrap_annotation(info.annotation) if info is not None else None
     if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
-        item = _unwrap(_container_item(model))
+        item = unwrap_annotation(container_item(model))
         model = _union_member(model, tag) or _union_member(item, tag) or item
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
@@ -447,11 +447,11 @@ def _allowed_range(loc: Loc) -> str:
         _, info = _field_at(loc[:-1])
         if info is None:
             return ""
-        item = _container_item(_unwrap(info.annotation))
+        item = container_item(unwrap_annotation(info.annotation))
         metadata = _annotated_metadata(item)
     else:
         metadata = list(info.metadata)
-        literal = _literal_values(_unwrap(info.annotation))
+        literal = _literal_values(unwrap_annotation(info.annotation))
         if literal:
             return "one of " + ", ".join(map(str, literal))
     return _bounds_text(metadata)
@@ -488,7 +488,7 @@ def _bounds_text(metadata: list) -> str:
 
 def _kinds(union: Any) -> set[str]:
     """The ``kind`` literals of an annotated discriminated union of the schema."""
-    members = typing.get_args(_unwrap(union))
+    members = typing.get_args(unwrap_annotation(union))
     return {tag for m in members for tag in _literal_values(m.model_fields["kind"].annotation)}
 
 
