@@ -429,5 +429,20 @@ def _fmt(value: float | None) -> str:
 register_batch_commands(app, out, err, _load)
 
 
+@app.command("app")
+def explorer(
+    port: Annotated[int, typer.Option(min=1024, max=65535, help="Port on localhost.")] = 8501,
+) -> None:
+    """Start the scenario explorer (Streamlit) on localhost."""
+    import subprocess
+    import sys
+
+    main_page = Path(__file__).resolve().parents[1] / "app" / "main.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(main_page), "--server.address", "localhost",
+               "--server.port", str(port), "--server.maxUploadSize", "5", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    raise typer.Exit(subprocess.call(command))
+
+
 def main() -> None:
     app()

@@ -1,0 +1,5 @@
+"""allocation page (in progress)."""
+
+import streamlit as st
+
+st.title("allocation")

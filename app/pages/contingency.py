@@ -1,0 +1,5 @@
+"""contingency page (in progress)."""
+
+import streamlit as st
+
+st.title("contingency")

@@ -1,0 +1,5 @@
+"""demand page (in progress)."""
+
+import streamlit as st
+
+st.title("demand")
