@@ -7,11 +7,11 @@ import streamlit as st
 st.set_page_config(page_title="caseplan", layout="wide")
 
 PAGES = [
-    st.Page("pages/scenario.py", title="Scenario", default=True),
-    st.Page("pages/allocation.py", title="Allocation tester"),
-    st.Page("pages/demand.py", title="Demand scenarios"),
-    st.Page("pages/contingency.py", title="Contingency dashboard"),
-    st.Page("pages/batch.py", title="Batch results"),
+    st.Page("views/scenario.py", title="Scenario", default=True),
+    st.Page("views/allocation.py", title="Allocation tester"),
+    st.Page("views/demand.py", title="Demand scenarios"),
+    st.Page("views/contingency.py", title="Contingency dashboard"),
+    st.Page("views/batch.py", title="Batch results"),
 ]
 
 st.navigation(PAGES).run()

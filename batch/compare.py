@@ -63,11 +63,11 @@ def compare(out_dir: Path, metrics: list[str] | None = None, reference: str | No
     for metric in metrics:
         table = runs.pivot_table(index="replication", columns="scenario", values=metric, aggfunc="first")
         for name in names:
-            rows.append({"metric": metric, "scenario": name, **_row(table, name, reference)})
+            rows.append({"metric": metric, "scenario": name, **compare_row(table, name, reference)})
     return pd.DataFrame(rows)
 
 
-def _row(table: pd.DataFrame, name: str, reference: str) -> dict:
+def compare_row(table: pd.DataFrame, name: str, reference: str) -> dict:
     values = table[name].dropna()
     own = mean_ci(values.tolist())
     pairs = table[[name, reference]].dropna()

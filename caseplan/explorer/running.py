@@ -25,11 +25,11 @@ def estimate_seconds(scenario: Scenario, replications: int) -> float:
 def bands(weekly: pd.DataFrame, column: str, by: str | None = None) -> pd.DataFrame:
     """Per week (and ``by`` group), the mean of ``column`` across replications with its 95% t interval.
 
-    Teams are summed first (a service-level figure per replication and week), except ratios and rates,
-    which are averaged.
+    Teams are summed first (a service-level figure per replication and week), except ratios, rates,
+    shares and day counts (waits), which are averaged over teams.
     """
     keys = ["replication", "week", "week_start"] + ([by] if by else [])
-    how = "mean" if column.endswith(("ratio", "rate", "share")) else "sum"
+    how = "mean" if column.endswith(("ratio", "rate", "share", "days")) else "sum"
     per_rep = weekly.groupby(keys, as_index=False)[column].agg(how)
     group = ["week", "week_start"] + ([by] if by else [])
     rows = []

@@ -1,5 +1,0 @@
-"""allocation page (in progress)."""
-
-import streamlit as st
-
-st.title("allocation")

@@ -1,5 +1,0 @@
-"""batch page (in progress)."""
-
-import streamlit as st
-
-st.title("batch")

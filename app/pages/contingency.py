@@ -1,5 +1,0 @@
-"""contingency page (in progress)."""
-
-import streamlit as st
-
-st.title("contingency")

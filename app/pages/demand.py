@@ -1,5 +1,0 @@
-"""demand page (in progress)."""
-
-import streamlit as st
-
-st.title("demand")

@@ -1,0 +1,204 @@
+"""Demand scenarios page (workforce planner): run the current scenario with replications, see cases, load,
+waits and staffing over time with 95% bands, and compare results kept under a name."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app.common import current_scenario, run_controls, show_errors
+from caseplan.explorer.results import (
+    COMPARE_CHARTS,
+    DEMAND_CHARTS,
+    KEPT_KEY,
+    MEASURES,
+    check_scenario,
+    compare_results,
+    compared_over_time,
+    keep_result,
+    over_time,
+    result_key,
+    session_cache,
+    summary_table,
+    unpaired_seeds,
+    warmup_end,
+)
+from simulator.run import SUMMARY_KEYS
+from simulator.scenario import ScenarioError
+
+HEADLINE = {
+    "open_cases": "open cases",
+    "unallocated_cases": "unallocated cases",
+    "mean_load_ratio": "mean load ratio",
+    "mean_wait_to_allocation_days": "wait to allocation (days)",
+}
+
+
+def band_chart(table: pd.DataFrame, title: str, color: str, warmup: pd.Timestamp | None = None):
+    """Mean lines with their 95% bands over time, one colour per ``color`` value."""
+    base = alt.Chart(table).encode(x=alt.X("week_start:T", title="week"))
+    colour = alt.Color(
+        f"{color}:N", title=None, scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom")
+    )
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=None), y2="high:Q", color=colour)
+    line = base.mark_line().encode(
+        y="mean:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip(f"{color}:N"),
+            alt.Tooltip("week:Q"),
+            alt.Tooltip("week_start:T", title="week start"),
+            alt.Tooltip("mean:Q", format=".3~f"),
+            alt.Tooltip("low:Q", title="95% CI low", format=".3~f"),
+            alt.Tooltip("high:Q", title="95% CI high", format=".3~f"),
+        ],
+    )
+    layers = [band, line]
+    if warmup is not None:
+        rule = pd.DataFrame({"date": [warmup], "label": ["end of warm-up"]})
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(strokeDash=[4, 4], color="gray")
+            .encode(x="date:T", tooltip=alt.Tooltip("label:N", title=None))
+        )
+    return alt.layer(*layers).properties(title=title, height=260)
+
+
+def fmt(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+st.title("Demand scenarios")
+st.caption(
+    "Run the current scenario (pick or edit it on the Scenario page) several times with different random "
+    "numbers: the lines are the mean over the replications and the shaded bands their 95% intervals. "
+    "Keep results under a name to compare scenarios on the same axes."
+)
+
+cache = session_cache(st.session_state)
+runnable = True
+try:
+    scenario = check_scenario(current_scenario(), st.session_state.get("scenario_valid"))
+except ScenarioError as exc:
+    runnable, scenario = False, None
+    show_errors(exc)
+
+name = st.session_state.get("scenario_name", "scenario")
+replications = st.slider(
+    "Replications",
+    min_value=1,
+    max_value=50,
+    value=5,
+    key="demand_replications",
+    help="Independent runs with different random numbers; more give narrower intervals but take longer.",
+)
+
+if runnable:
+    stored = cache.get(scenario, replications)
+    if stored is not None:
+        st.caption(
+            f"The run of '{stored.label}' with {replications} replications is stored: Run shows it again."
+        )
+run_controls(scenario, replications, name, cache, "demand", runnable)
+
+entry = None
+if runnable:
+    entry = cache.get(scenario, replications) or cache.latest(scenario)
+entry = entry or cache.latest()
+if entry is None:
+    st.info("Press Run to simulate the current scenario.")
+else:
+    result = entry.result
+    reps = len(result.replications)
+    if not runnable or entry.key[0] != result_key(scenario, reps)[0]:
+        st.warning(
+            f"These are the results of an earlier scenario, '{entry.label}'; press Run for the current one."
+        )
+    elif reps != replications:
+        st.info(f"Showing the run with {reps} replications; press Run for {replications}.")
+    st.subheader(f"Results: {entry.label}")
+    figures = summary_table(result, list(HEADLINE), HEADLINE).set_index("figure")
+    columns = st.columns(len(HEADLINE) + 1)
+    columns[0].metric("Replications", reps)
+    for column, key in zip(columns[1:], HEADLINE, strict=True):
+        if key in figures.index:
+            row = figures.loc[key]
+            column.metric(
+                HEADLINE[key], fmt(row["mean"]), help=f"95% CI {fmt(row['ci_low'])} – {fmt(row['ci_high'])}"
+            )
+    warmup = warmup_end(result.scenario)
+    left, right = st.columns(2)
+    for i, measure in enumerate(DEMAND_CHARTS):
+        band = over_time(result.weekly, measure)
+        if band.empty:
+            continue
+        with left if i % 2 == 0 else right:
+            st.altair_chart(band_chart(band, MEASURES[measure].label, "series", warmup), width="stretch")
+    with st.expander("Summary figures (after the warm-up, 95% intervals)"):
+        st.dataframe(summary_table(result, list(result.summary())), hide_index=True)
+
+# ------------------------------------------------------------------------------------- comparison
+
+st.header("Compare scenarios")
+kept = st.session_state.setdefault(KEPT_KEY, {})
+keep_left, keep_right = st.columns([3, 1], vertical_alignment="bottom")
+keep_name = keep_left.text_input(
+    "Keep this result as",
+    value=entry.label if entry else "",
+    key="demand_keep_name",
+    help="A name for the result shown above; a name already used is replaced.",
+)
+if keep_right.button("Keep", disabled=entry is None, key="demand_keep"):
+    try:
+        kept_as = keep_result(kept, keep_name, entry.result)
+        st.success(f"Kept as '{kept_as}'.")
+    except ValueError as exc:
+        st.error(str(exc))
+
+if len(kept) < 2:
+    st.info(
+        f"{len(kept)} result(s) kept. Keep two or more (run another scenario, then keep it too) to draw them "
+        "on the same axes with their differences."
+    )
+else:
+    chosen = st.multiselect("Results to compare", list(kept), default=list(kept), key="demand_compare_chosen")
+    if len(chosen) < 2:
+        st.error("Results to compare: choose at least two kept results")
+    else:
+        results = {n: kept[n] for n in chosen}
+        measure = st.selectbox(
+            "Measure", COMPARE_CHARTS, format_func=lambda m: MEASURES[m].label, key="demand_compare_measure"
+        )
+        table = compared_over_time(results, measure)
+        if table.empty:
+            st.info(f"{MEASURES[measure].label}: none of the chosen results recorded it.")
+        else:
+            st.altair_chart(band_chart(table, MEASURES[measure].label, "scenario"), width="stretch")
+        reference = st.selectbox("Reference", chosen, key="demand_compare_reference")
+        available = list(dict.fromkeys(k for r in results.values() for k in r.summary()))
+        metrics = st.multiselect(
+            "Figures",
+            available,
+            default=[k for k in SUMMARY_KEYS if k in available],
+            key="demand_compare_metrics",
+        )
+        try:
+            difference = compare_results(results, metrics or None, reference)
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            others = unpaired_seeds(results, reference)
+            if others:
+                st.warning(
+                    f"{', '.join(others)}: another seed than '{reference}', so the pairs share no random "
+                    "numbers; the paired interval is then no narrower than the unpaired one."
+                )
+            st.caption(
+                "diff: mean over replications of (result − reference) in the same replication, with its "
+                "95% interval; unpaired ±: the half-width if the results were treated as independent."
+            )
+            st.dataframe(difference, hide_index=True)
+    if st.button("Forget the kept results", key="demand_forget"):
+        kept.clear()
+        st.rerun()
