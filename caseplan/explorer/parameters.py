@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import annotated_types
+import pandas as pd
 import yaml
 
 from batch.grid import nested
 from simulator.scenario import Scenario, ScenarioError, deep_merge, scenario_to_yaml, validate_scenario
-from simulator.scenario.loader import unwrap_annotation
+from simulator.scenario.loader import team_from_snapshot, unwrap_annotation
 
 EDITABLE = (
     # (section title, dotted path)
@@ -127,3 +128,102 @@ def scenario_from_text(text: str, name: str = "uploaded scenario") -> Scenario:
 def scenario_yaml(scenario: Scenario) -> str:
     """The scenario as YAML for download (the same format as ``scenario.resolved.yaml``)."""
     return scenario_to_yaml(scenario)
+
+
+# ------------------------------------------------------------------------------- edited as tables
+
+TEAM_COLUMNS = ("count", "role", "fte", "team", "supervises")
+CASE_TYPE_COLUMNS = ("weight_hours", "priority", "must_allocate", "asye_sole_allowed")
+
+
+def team_table(scenario: Scenario) -> pd.DataFrame:
+    """The team's worker groups, one row each (count, role, FTE, team, supervises)."""
+    return pd.DataFrame(
+        [{c: getattr(g, c) for c in TEAM_COLUMNS} for g in scenario.team.workers], columns=TEAM_COLUMNS
+    )
+
+
+def case_type_table(scenario: Scenario) -> pd.DataFrame:
+    """Held case types with their weight (hours a week), priority and allocation rules."""
+    rows = [
+        {"case_type": name, **{c: getattr(ct, c) for c in CASE_TYPE_COLUMNS}}
+        for name, ct in scenario.case_types.items()
+        if ct.held
+    ]
+    return pd.DataFrame(rows, columns=("case_type", *CASE_TYPE_COLUMNS))
+
+
+def threshold_table(scenario: Scenario) -> pd.DataFrame:
+    """Every contingency threshold: level, indicator and threshold (as written)."""
+    plan = scenario.contingency
+    rows = [
+        {"level": level.level, "indicator": name, "threshold": str(value)}
+        for level in (plan.levels if plan is not None else ())
+        for name, value in level.when.items()
+    ]
+    return pd.DataFrame(rows, columns=("level", "indicator", "threshold"))
+
+
+def apply_tables(
+    scenario: Scenario,
+    team: pd.DataFrame | None = None,
+    case_types: pd.DataFrame | None = None,
+    thresholds: pd.DataFrame | None = None,
+) -> Scenario:
+    """``scenario`` with edited tables applied, validated by the scenario schema.
+
+    Raises
+    ------
+    ScenarioError
+        One message per problem, naming the field (e.g. ``team.workers.2.fte``) and the allowed range.
+    """
+    data = scenario.model_dump(mode="json", exclude_none=False)
+    if team is not None:
+        old = data["team"]["workers"]
+        rows = [_plain(r) for r in team.to_dict("records")]
+        data["team"]["workers"] = [{**(old[i] if i < len(old) else {}), **row} for i, row in enumerate(rows)]
+        data["team"]["workers"] = [
+            {k: v for k, v in g.items() if v is not None} for g in data["team"]["workers"]
+        ]
+    if case_types is not None:
+        for row in case_types.to_dict("records"):
+            name = row.pop("case_type")
+            data["case_types"][name].update(_plain(row))
+    if thresholds is not None and data.get("contingency"):
+        for level in data["contingency"]["levels"]:
+            chosen = thresholds[thresholds["level"] == level["level"]]
+            level["when"] = {r["indicator"]: _threshold(r["threshold"]) for r in chosen.to_dict("records")}
+    return validate_scenario(data, source="edited scenario")
+
+
+def _plain(row: dict) -> dict:
+    """numpy scalars from a data editor as plain Python values (NaN → None)."""
+    out = {}
+    for key, value in row.items():
+        if hasattr(value, "item"):
+            value = value.item()
+        if isinstance(value, float) and value != value:
+            value = None
+        out[key] = value
+    return out
+
+
+def _threshold(text: Any) -> Any:
+    """A threshold cell: a number if it reads as one, else the text (e.g. '< 0.8')."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return str(text)
+
+
+def with_snapshot(scenario: Scenario, snapshot) -> Scenario:
+    """``scenario`` starting from an uploaded team snapshot (its date becomes the start; no warm-up)."""
+    data = scenario.model_dump(mode="json", exclude_none=False)
+    data["team"] = {**team_from_snapshot(snapshot), "snapshot": None}
+    horizon = data["meta"]["horizon_weeks"] - data["meta"]["warmup_weeks"]
+    data["meta"].update(start=snapshot.as_of.isoformat(), warmup_weeks=0, horizon_weeks=max(1, horizon))
+    if data.get("workforce"):  # cohorts dated before the snapshot no longer fit the run
+        data["workforce"]["asye_cohorts"] = [
+            c for c in data["workforce"]["asye_cohorts"] if c["date"] >= snapshot.as_of.isoformat()
+        ]
+    return validate_scenario(data, source="uploaded snapshot")

@@ -72,18 +72,24 @@ def _with_snapshot(scenario: Scenario, data: dict, path: Path, origins: dict[Loc
     files = scenario.team.snapshot
     base = Path(_origin(("team", "snapshot"), origins) or path).parent
     snapshot = read_snapshot(base / files.workers, base / files.cases, scenario.meta.start, scenario)
-    team = dict(data["team"])
-    team["workers"] = [
-        {"count": 1, "id": w.id, "role": w.role, "fte": w.fte, "start": w.start_date, "skills": sorted(w.skills),
-         "team": w.team, "supervises": w.role == "team_manager"}
-        for w in snapshot.workers
-    ]  # fmt: skip
-    team["open_cases"] = [
-        {"id": c.id, "type": c.type, "opened": c.opened, "team": c.team, "worker_id": c.worker_id,
-         "previous_worker_id": c.previous_worker_id}
-        for c in snapshot.cases
-    ]  # fmt: skip
+    team = {**data["team"], **team_from_snapshot(snapshot)}
     return validate_scenario({**data, "team": team}, source=str(path), origins=origins)
+
+
+def team_from_snapshot(snapshot) -> dict[str, list[dict]]:
+    """The ``team.workers`` (one group per worker, keeping its id) and ``team.open_cases`` of a snapshot."""
+    return {
+        "workers": [
+            {"count": 1, "id": w.id, "role": w.role, "fte": w.fte, "start": w.start_date,
+             "skills": sorted(w.skills), "team": w.team, "supervises": w.role == "team_manager"}
+            for w in snapshot.workers
+        ],
+        "open_cases": [
+            {"id": c.id, "type": c.type, "opened": c.opened, "team": c.team, "worker_id": c.worker_id,
+             "previous_worker_id": c.previous_worker_id}
+            for c in snapshot.cases
+        ],
+    }  # fmt: skip
 
 
 def validate_scenario(

@@ -46,3 +46,30 @@ def test_loading_another_shipped_scenario_replaces_the_current_one():
     next(b for b in at.button if b.label == "Load").click().run()
     assert at.session_state["scenario"].meta.name == "referral_surge"
     assert not at.exception
+
+
+def test_the_team_case_weights_and_thresholds_are_offered_as_tables():
+    at = app()
+    expanders = [e.label for e in at.expander]
+    assert {
+        "Team (worker groups)",
+        "Case weights (hours a week while held)",
+        "Contingency thresholds",
+    } <= set(expanders)
+    assert not at.exception
+
+
+def test_a_snapshot_upload_with_a_name_column_is_refused_and_the_scenario_kept():
+    from tests.support import ROOT
+
+    examples = ROOT / "scenarios" / "examples"
+    at = app()
+    bad_workers = (examples / "team_workers.csv").read_text().replace("id,role", "full_name,role", 1)
+    uploaders = {u.label: u for u in at.get("file_uploader")}
+    uploaders["workers.csv"].set_value(("workers.csv", bad_workers.encode(), "text/csv"))
+    uploaders["cases.csv"].set_value(("cases.csv", (examples / "team_cases.csv").read_bytes(), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Use the snapshot").click().run()
+    assert not at.exception
+    assert any("workers.csv" in e.value for e in at.error)
+    assert at.session_state["scenario"].meta.name == "baseline"
