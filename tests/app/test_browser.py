@@ -123,7 +123,7 @@ def test_the_scenario_page_explains_a_bad_yaml_upload(server, page):
     bench.open_page(page, server)
     good = (ROOT / "scenarios" / "baseline.yaml").read_text()
     bad = re.sub(r"referrals_per_week: [0-9.]+", "referrals_per_week: -5", good, count=1)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    page.locator('[data-testid="stFileUploaderDropzoneInput"][accept*=".yaml"]').set_input_files(
         files=[{"name": "bad.yaml", "mimeType": "application/x-yaml", "buffer": bad.encode()}]
     )
     use = page.get_by_role("button", name="Use the uploaded file")
