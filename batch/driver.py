@@ -85,6 +85,7 @@ class BatchReport:
     done: int = 0
     failed: list[tuple[RunKey, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    stored: set[tuple[str, int]] = field(default_factory=set)  # (scenario, replication) known complete
 
 
 def run_batch(
@@ -198,6 +199,7 @@ def _plan(scenarios, hashes, counts, out_dir: Path, report: BatchReport) -> list
                 report.notes.append(note)
             if done:
                 report.skipped += 1
+                report.stored.add((name, replication))
             else:
                 specs.append(RunSpec(key, scenario, str(out_dir)))
     return specs
@@ -210,6 +212,7 @@ def _execute(specs: list[RunSpec], executor: Executor, report: BatchReport, prog
     for finished, (spec, status) in enumerate(executor.run(execute, specs), start=1):
         if status["status"] == "done":
             report.done += 1
+            report.stored.add((spec.key.scenario, spec.key.replication))
         else:
             report.failed.append((spec.key, status["error"]))
         if progress is not None:
@@ -242,8 +245,7 @@ def half_width(values: list[float]) -> float:
 
 def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report, status) -> None:
     """``manifest.json``: versions, commit, scenarios with hashes and seeds, executor, times, runs."""
-    runs = read_table(out_dir, RUNS, problems=[])  # a damaged file is simply not listed as done
-    stored = {(r.scenario, int(r.replication)) for r in runs.itertuples()} if len(runs) else set()
+    stored = report.stored  # checked while planning or stored by this batch: no file is read again
     failed = {(k.scenario, k.replication): error for k, error in report.failed}
     manifest = {
         "grid": {

@@ -237,3 +237,11 @@ def test_an_unknown_parameter_names_the_grid_file(tmp_path):
         ScenarioError, match=f"^{path}: parameters.demand.referals_per_week: unknown parameter"
     ):
         expand(load_grid(path), path)
+
+
+def test_the_shipped_grids_validate_and_expand():
+    from tests.support import ROOT
+
+    for path in sorted((ROOT / "scenarios" / "grids").glob("*.yaml")):
+        scenarios = expand(load_grid(path), path)
+        assert "base" in scenarios and len(scenarios) >= 2, path
