@@ -137,6 +137,21 @@ def test_the_scenario_page_explains_a_bad_yaml_upload(server, page):
     assert page.get_by_text("Editing: baseline").count() == 1  # the previous scenario stays
 
 
+def test_an_upload_over_the_size_cap_is_refused_with_a_message(server, page):
+    bench.open_page(page, server)
+    huge = b"# padding\n" * (
+        600 * 1024
+    )  # ≈6 MB, over the 5 MB cap of caseplan app and .streamlit/config.toml
+    page.locator('[data-testid="stFileUploaderDropzoneInput"][accept*=".yaml"]').set_input_files(
+        files=[{"name": "huge.yaml", "mimeType": "application/x-yaml", "buffer": huge}]
+    )
+    page.get_by_text(re.compile(r"File must be 5(\.0)?\s?MB or smaller")).first.wait_for(
+        state="visible", timeout=30_000
+    )
+    assert_no_traceback(page)
+    assert page.get_by_role("button", name="Use the uploaded file").count() == 0  # nothing was accepted
+
+
 def test_the_allocation_tester_runs_the_shipped_example(server, page):
     bench.open_page(page, server, "allocation")
     bench.run_button(page).click()
