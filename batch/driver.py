@@ -13,14 +13,11 @@ import difflib
 import json
 import math
 import os
-import platform
 import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +35,7 @@ from batch.store import (
     slug,
     write_run,
 )
+from simulator.provenance import git_commit, machine, package_versions
 from simulator.run import run_replication
 from simulator.scenario import Scenario, ScenarioError
 from simulator.statistics import mean_ci
@@ -253,8 +251,8 @@ def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, starte
             "file": str(Path(grid_path).resolve()),
             "definition": grid.model_dump(mode="json"),
         },
-        "versions": {"python": platform.python_version(), **_versions()},
-        "git_commit": _git_commit(),
+        "versions": {"python": machine()["python"], **package_versions(PACKAGES)},
+        "git_commit": git_commit(),
         "scenarios": {
             name: {
                 "hash": hashes[name],
@@ -283,27 +281,6 @@ def write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, starte
     temp = out_dir / f".{MANIFEST}.{uuid.uuid4().hex[:12]}.tmp"
     temp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     os.replace(temp, out_dir / MANIFEST)
-
-
-def _versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
-def _git_commit() -> str | None:
-    root = Path(__file__).resolve().parents[1]
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
 
 
 def _now() -> str:

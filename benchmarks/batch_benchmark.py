@@ -27,14 +27,11 @@ import json
 import math
 import os
 import pickle
-import platform
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +48,8 @@ from batch.driver import RunSpec, run_batch  # noqa: E402
 from batch.executors import make_executor  # noqa: E402
 from batch.grid import expand, load_grid, scenario_hash  # noqa: E402
 from batch.store import RUNS, WEEKLY, RunKey, read_table, write_run  # noqa: E402
+from simulator.provenance import git_commit, machine, package_versions  # noqa: E402
+from simulator.run import json_safe  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -270,36 +269,12 @@ def print_tables(results: dict[str, Any], console: Console) -> None:
 
 
 def environment() -> dict[str, Any]:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    versions = {}
-    for name in ("pandas", "pyarrow", "dask", "distributed"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
     return {
         "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": commit or None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        **versions,
+        "commit": git_commit(ROOT),
+        **machine(),
+        **package_versions(("pandas", "pyarrow", "dask", "distributed")),
     }
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     print_tables(results, console)
     out = args.out or RESULTS / ("batch-latest-quick.json" if args.quick else "batch-latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(_json_safe(results), indent=2, allow_nan=False) + "\n")
+    out.write_text(json.dumps(json_safe(results), indent=2, allow_nan=False) + "\n")
     missed = [n for n in EXECUTORS if n != "serial" and not results["best"][n]["pass"]]
     failed = sum(r["runs_failed"] for rows in results["all"].values() for r in rows)
     notes = [f"missed targets: {', '.join(f'{n} speed-up' for n in missed)}" if missed else "all targets met"]

@@ -21,8 +21,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
-import platform
 import random
 import resource
 import statistics
@@ -279,24 +277,13 @@ def verdict(value: float, target: float, strict: bool) -> bool:
 
 
 def environment() -> dict[str, Any]:
-    import ciw
-    import numpy
+    from simulator.provenance import git_commit, machine, package_versions
 
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
-        ).stdout.strip()
-    except OSError:
-        commit = ""
     return {
         "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": commit or None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "simpy": simpy.__version__,
-        "ciw": ciw.__version__,
-        "numpy": numpy.__version__,
+        "commit": git_commit(ROOT),
+        **machine(),
+        **package_versions(("simpy", "ciw", "numpy")),
     }
 
 
@@ -405,16 +392,6 @@ def print_table(results: dict[str, Any]) -> None:
     console.print(sanity)
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run on short horizons (seconds)")
@@ -444,7 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     out = args.out or RESULTS / ("latest-quick.json" if quick else "latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(_json_safe(results), indent=2, allow_nan=False) + "\n")
+    from simulator.run import json_safe
+
+    out.write_text(json.dumps(json_safe(results), indent=2, allow_nan=False) + "\n")
     missed = [name for name, check in results["checks"].items() if not check["pass"]]
     print(f"wrote {out}" + (f"; missed targets: {', '.join(missed)}" if missed else "; all targets met"))
     return 0  # a report: missed targets never fail the command

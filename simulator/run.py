@@ -246,7 +246,7 @@ def write_outputs(result: ScenarioResult, out_dir: Path) -> None:
                 "horizon_weeks": result.scenario.meta.horizon_weeks,
             },
         }
-        (tmp / "summary.json").write_text(json.dumps(_json_safe(summary), indent=2) + "\n")
+        (tmp / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n")
         (tmp / "scenario.resolved.yaml").write_text(scenario_to_yaml(result.scenario))
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -256,9 +256,12 @@ def write_outputs(result: ScenarioResult, out_dir: Path) -> None:
         raise
 
 
-def _json_safe(value):
+def json_safe(value):
+    """``value`` with every non-finite float (NaN, ±inf) replaced by None, for strict JSON."""
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
