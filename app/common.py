@@ -27,6 +27,17 @@ def current_scenario() -> Scenario:
     return st.session_state["scenario"]
 
 
+def runnable_scenario() -> Scenario | None:
+    """The current scenario if it can be run; otherwise its problems are shown and None is returned."""
+    from caseplan.explorer.results import check_scenario
+
+    try:
+        return check_scenario(current_scenario(), st.session_state.get("scenario_valid"))
+    except ScenarioError as exc:
+        show_errors(exc)
+        return None
+
+
 def show_errors(error: ScenarioError) -> None:
     """One ``st.error`` per problem (each names the field and the allowed range)."""
     for message in error.messages:

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app.common import current_scenario, run_controls, show_errors
+from app.common import run_controls, runnable_scenario
 from batch.store import slug
 from caseplan.explorer.contingency import (
     compliance_table,
@@ -19,8 +19,7 @@ from caseplan.explorer.contingency import (
     level_names,
     level_timeline,
 )
-from caseplan.explorer.results import check_scenario, session_cache
-from simulator.scenario import ScenarioError
+from caseplan.explorer.results import session_cache
 
 REPORT_KEY = "explorer_report"
 SHORT_LABELS = {
@@ -77,12 +76,8 @@ st.caption(
 )
 
 cache = session_cache(st.session_state)
-runnable = True
-try:
-    scenario = check_scenario(current_scenario(), st.session_state.get("scenario_valid"))
-except ScenarioError as exc:
-    runnable, scenario = False, None
-    show_errors(exc)
+scenario = runnable_scenario()
+runnable = scenario is not None
 
 name = st.session_state.get("scenario_name", "scenario")
 entry = cache.latest(scenario) if runnable else cache.latest()  # invalid input: the previous results stay

@@ -7,13 +7,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app.common import current_scenario, run_controls, show_errors
+from app.common import run_controls, runnable_scenario
 from caseplan.explorer.results import (
     COMPARE_CHARTS,
     DEMAND_CHARTS,
     KEPT_KEY,
     MEASURES,
-    check_scenario,
     compare_results,
     compared_over_time,
     keep_result,
@@ -25,7 +24,6 @@ from caseplan.explorer.results import (
     warmup_end,
 )
 from simulator.run import SUMMARY_KEYS
-from simulator.scenario import ScenarioError
 
 HEADLINE = {
     "open_cases": "open cases",
@@ -77,12 +75,8 @@ st.caption(
 )
 
 cache = session_cache(st.session_state)
-runnable = True
-try:
-    scenario = check_scenario(current_scenario(), st.session_state.get("scenario_valid"))
-except ScenarioError as exc:
-    runnable, scenario = False, None
-    show_errors(exc)
+scenario = runnable_scenario()
+runnable = scenario is not None
 
 name = st.session_state.get("scenario_name", "scenario")
 replications = st.slider(
