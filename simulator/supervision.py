@@ -58,7 +58,6 @@ class SupervisionBook:
     pending: dict[Worker, Pending] = field(default_factory=dict)
     week: dict[str, SupervisionWeek] = field(default_factory=dict)
     worker_week: dict[Worker, list[int]] = field(default_factory=dict)  # [due, held, late, missed]
-    by_tenure: dict[str, list[int]] = field(default_factory=dict)  # "asye"/"other" → [due, held on time]
 
     def interval_days(self, worker: Worker, day: float) -> float:
         sessions = supervision_sessions_per_week(
@@ -117,7 +116,6 @@ class SupervisionBook:
         mine = self._of(worker)
         mine[1] += 1
         mine[2] += late
-        self._tally(worker, on_time=not late)
         pending.due_day = due_day + self.interval_days(worker, due_day)
         pending.blocked_by_capacity = False
 
@@ -128,7 +126,6 @@ class SupervisionBook:
             counts.missed_capacity += 1
         else:
             counts.missed_away += 1
-        self._tally(worker, on_time=False)
         pending.due_day = due_day + self.interval_days(worker, due_day)
         pending.blocked_by_capacity = False
 
@@ -141,12 +138,6 @@ class SupervisionBook:
     def worker_columns(self, worker: Worker) -> tuple[int, int, int, int]:
         """This week's sessions of one worker: due, held, late, missed (then reset)."""
         return tuple(self.worker_week.pop(worker, (0, 0, 0, 0)))
-
-    def _tally(self, worker: Worker, on_time: bool) -> None:
-        group = "asye" if worker.asye else "other"
-        counts = self.by_tenure.setdefault(group, [0, 0])
-        counts[0] += 1
-        counts[1] += on_time
 
     def columns(self, team: str) -> dict[str, float]:
         counts = self.week.pop(team, SupervisionWeek())
