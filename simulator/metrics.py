@@ -205,7 +205,6 @@ class RunMetrics:
             "workers_over_100": sum(r > 1.0 + 1e-9 for r in ratios),
             "workers_excessive": excessive,
             **self._unallocated(now, team),
-            **self._waiting_by_type(team),
             "open_cases": team.open_cases,
             "referrals": counters.referrals,
             "re_referrals": counters.re_referrals,
@@ -249,20 +248,18 @@ class RunMetrics:
             "level": team.level,
         }
 
-    def _waiting_by_type(self, team: TeamState) -> dict[str, int]:
-        """Waiting cases by case type (``waiting_<type>``), for DESIGN §6's unallocated-by-type indicator."""
-        waiting = dict.fromkeys(self._waiting_columns.values(), 0)
-        for case in team.waiting:
-            waiting[self._waiting_columns[case.stage.name]] += 1
-        return waiting
-
     def _unallocated(self, now: float, team: TeamState) -> dict[str, float]:
-        """Waiting cases and their ages. A must-allocate case counts once it has missed an urgent meeting
-        (waited longer than ``must_allocate_grace_days``), not while it waits for the next morning's."""
+        """Waiting cases, their ages and their types (``waiting_<type>``, DESIGN §6's unallocated by type).
+
+        A must-allocate case counts once it has missed an urgent meeting (waited longer than
+        ``must_allocate_grace_days``), not while it waits for the next morning's.
+        """
         urgent = must = over_14 = over_28 = 0
         oldest = 0.0
         grace = self.must_allocate_grace_days
+        by_type = dict.fromkeys(self._waiting_columns.values(), 0)
         for case in team.waiting:
+            by_type[self._waiting_columns[case.stage.name]] += 1
             age = now - case.queued_at
             urgent += case.stage.urgent
             must += case.stage.must_allocate and age > grace
@@ -276,6 +273,7 @@ class RunMetrics:
             "unallocated_over_14_days": over_14,
             "unallocated_over_28_days": over_28,
             "oldest_unallocated_days": oldest,
+            **by_type,
         }
 
     def _measure_ratios(self, ratios: list[float]) -> None:
