@@ -168,12 +168,16 @@ class ContingencyPlan:
         )
         return figures
 
+    def _in_force(self, level: int, current: int) -> bool:
+        """Whether the actions of ``level`` apply at the team's ``current`` level."""
+        return level == current or (self.plan.cumulative_actions and level < current)
+
     def _adjust_actions(self, week: int, team: TeamState, row: dict) -> tuple[list[str], list[str]]:
         started, ended = [], []
         running, done = self.running[team.name], self.done[team.name]
         for key, action in list(running.items()):
             expired = action.ends_week is not None and week >= action.ends_week
-            if key[0] > team.level or (not self.plan.cumulative_actions and key[0] != team.level) or expired:
+            if not self._in_force(key[0], team.level) or expired:
                 self._end(team, action)
                 del running[key]
                 ended.append(action.label)
@@ -181,7 +185,7 @@ class ContingencyPlan:
                     done.add(key)
         done -= {key for key in done if key[0] > team.level}  # leaving a level re-arms its actions
         for level in self.plan.levels:
-            if level.level > team.level or (not self.plan.cumulative_actions and level.level != team.level):
+            if not self._in_force(level.level, team.level):
                 continue
             for j, spec in enumerate(level.actions):
                 key = (level.level, j)
