@@ -38,35 +38,56 @@ class LeastLoaded:
         decisions: list[Decision] = []
         for unit in sibling_units(ordered_cases(snapshot)):
             weight = _weight(unit)
-            if weight > room:  # nobody can take it: skip the search
+            pick = None
+            if weight <= room:  # else nobody can take it: skip the search
+                pick = self._choose(unit, weight, snapshot.workers, loads, snapshot.max_load_ratio,
+                                    snapshot.continuity)  # fmt: skip
+            if pick is None:
                 _wait(decisions, unit, snapshot)
                 continue
-            best = runner = previous = None
-            best_key = runner_key = (float("inf"), "")
-            for w in snapshot.workers:
-                load = loads[w.id]
-                if not _fits(w, unit, load, weight, snapshot.max_load_ratio):
-                    continue
-                key = (load_ratio(load + weight, w.case_capacity), w.id)
-                if key < best_key:
-                    runner, runner_key, best, best_key = best, best_key, w, key
-                elif key < runner_key:
-                    runner, runner_key = w, key
-                if w.id == unit[0].previous_worker and snapshot.continuity:
-                    previous = w
-            if best is None:
-                _wait(decisions, unit, snapshot)
-                continue
-            if previous is not None:
-                chosen, reason = previous, "continuity"
-                runner = best if best is not previous else runner
-            else:
-                chosen = best
-                reason = "lowest load ratio" if runner is not None else "only eligible worker with room"
+            chosen, reason, runner = pick
             loads[chosen.id] += weight
             room = largest_room(snapshot.workers, snapshot.max_load_ratio, loads)
             _place(decisions, unit, chosen, reason, runner)
         return decisions
+
+    def place(
+        self, case: WaitingCase, workers: Sequence[WorkerView], max_load_ratio: float | None, continuity: bool
+    ) -> WorkerView | None:
+        pick = self._choose([case], case.weight, workers, None, max_load_ratio, continuity)
+        return pick[0] if pick is not None else None
+
+    @staticmethod
+    def _choose(
+        unit: list[WaitingCase],
+        weight: float,
+        workers: Sequence[WorkerView],
+        loads: dict[str, float] | None,
+        ceiling: float | None,
+        continuity: bool,
+    ) -> tuple[WorkerView, str, WorkerView | None] | None:
+        """The worker for ``unit``, the reason and the runner-up (None: nobody eligible has room).
+
+        ``loads`` is the meeting's running tally (None: the workers' own loads)."""
+        best = runner = previous = None
+        best_key = runner_key = (float("inf"), "")
+        previous_id = unit[0].previous_worker if continuity else None
+        for w in workers:
+            load = w.load if loads is None else loads[w.id]
+            if not _fits(w, unit, load, weight, ceiling):
+                continue
+            key = (load_ratio(load + weight, w.case_capacity), w.id)
+            if key < best_key:
+                runner, runner_key, best, best_key = best, best_key, w, key
+            elif key < runner_key:
+                runner, runner_key = w, key
+            if w.id == previous_id:
+                previous = w
+        if best is None:
+            return None
+        if previous is not None:
+            return previous, "continuity", best if best is not previous else runner
+        return best, "lowest load ratio" if runner is not None else "only eligible worker with room", runner
 
 
 class RoundRobin:
@@ -83,21 +104,37 @@ class RoundRobin:
         decisions: list[Decision] = []
         for unit in sibling_units(ordered_cases(snapshot)):
             weight = _weight(unit)
-            team = unit[0].team
-            start = self._next_by_team.get(team, 0)
-            chosen = None
-            for step in range(len(rotation)):
-                worker = rotation[(start + step) % len(rotation)]
-                if _fits(worker, unit, loads[worker.id], weight, snapshot.max_load_ratio):
-                    chosen = worker
-                    self._next_by_team[team] = (start + step + 1) % len(rotation)
-                    break
+            chosen = self._choose(unit, weight, rotation, loads, snapshot.max_load_ratio)
             if chosen is None:
                 _wait(decisions, unit, snapshot)
                 continue
             loads[chosen.id] += weight
             _place(decisions, unit, chosen, "next in rotation", None)
         return decisions
+
+    def place(
+        self, case: WaitingCase, workers: Sequence[WorkerView], max_load_ratio: float | None, continuity: bool
+    ) -> WorkerView | None:
+        return self._choose([case], case.weight, sorted(workers, key=lambda w: w.id), None, max_load_ratio)
+
+    def _choose(
+        self,
+        unit: list[WaitingCase],
+        weight: float,
+        rotation: list[WorkerView],
+        loads: dict[str, float] | None,
+        ceiling: float | None,
+    ) -> WorkerView | None:
+        """The next worker in the rotation who can take ``unit`` (the rotation moves past them)."""
+        team = unit[0].team
+        start = self._next_by_team.get(team, 0)
+        for step in range(len(rotation)):
+            worker = rotation[(start + step) % len(rotation)]
+            load = worker.load if loads is None else loads[worker.id]
+            if _fits(worker, unit, load, weight, ceiling):
+                self._next_by_team[team] = (start + step + 1) % len(rotation)
+                return worker
+        return None
 
 
 class PointsThreshold:
@@ -120,12 +157,7 @@ class PointsThreshold:
         decisions: list[Decision] = []
         for unit in sibling_units(ordered_cases(snapshot)):
             weight = _weight(unit)
-            below = [
-                w
-                for w in order
-                if load_ratio(loads[w.id], w.case_capacity) < self.threshold
-                and _fits(w, unit, loads[w.id], weight, snapshot.max_load_ratio)
-            ]
+            below = self._below(unit, weight, order, loads, snapshot.max_load_ratio)
             if not below:
                 _wait(decisions, unit, snapshot, f"no eligible worker below {self.threshold:.0%} load")
                 continue
@@ -134,6 +166,28 @@ class PointsThreshold:
             runner = below[1] if len(below) > 1 else None
             _place(decisions, unit, chosen, f"first worker below {self.threshold:.0%} load", runner)
         return decisions
+
+    def place(
+        self, case: WaitingCase, workers: Sequence[WorkerView], max_load_ratio: float | None, continuity: bool
+    ) -> WorkerView | None:
+        below = self._below([case], case.weight, sorted(workers, key=lambda w: w.id), None, max_load_ratio)
+        return below[0] if below else None
+
+    def _below(
+        self,
+        unit: list[WaitingCase],
+        weight: float,
+        order: list[WorkerView],
+        loads: dict[str, float] | None,
+        ceiling: float | None,
+    ) -> list[WorkerView]:
+        """Workers (in id order) under the threshold who can take ``unit``."""
+        below = []
+        for w in order:
+            load = w.load if loads is None else loads[w.id]
+            if load_ratio(load, w.case_capacity) < self.threshold and _fits(w, unit, load, weight, ceiling):
+                below.append(w)
+        return below
 
 
 def make_policy(name: str, options: dict | None = None):

@@ -6,9 +6,9 @@ CSVs. Every decision carries a reason so the allocation is explainable (Standard
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 TOLERANCE = 1e-9
 """Hours of slack allowed when comparing a load with a capacity (floating point)."""
@@ -97,6 +97,23 @@ class Policy(Protocol):
         ...
 
 
+@runtime_checkable
+class SequentialPolicy(Policy, Protocol):
+    """A policy that takes cases one at a time in meeting order, each on the loads the earlier ones left,
+    and leaves a case waiting only when no eligible worker has room for it.
+
+    For such a policy, a meeting where every other waiting case is known not to fit decides a new case
+    exactly as :meth:`place` does on its own. The simulator's continuous allocation uses that to skip
+    building a snapshot for each referral; the heuristics are sequential, the MILP is not.
+    """
+
+    def place(
+        self, case: WaitingCase, workers: Sequence[WorkerView], max_load_ratio: float | None, continuity: bool
+    ) -> WorkerView | None:
+        """The worker a meeting of ``case`` alone gives it to, on the workers' own loads (None: it waits)."""
+        ...
+
+
 # ------------------------------------------------------------------------------------ hard rules
 
 ASYE_RULE = "ASYE rule: no sole holding of this case type in the first year"
@@ -152,9 +169,21 @@ def ordered_cases(snapshot: Snapshot) -> list[WaitingCase]:
     """Cases in the order the meeting considers them (priority first unless plain FIFO)."""
     if len(snapshot.cases) < 2:
         return list(snapshot.cases)
-    if snapshot.order == "fifo":
-        return sorted(snapshot.cases, key=lambda c: (c.waiting_since, c.id))
-    return sorted(snapshot.cases, key=lambda c: (-c.priority, c.waiting_since, c.id))
+    return sorted(snapshot.cases, key=meeting_order(snapshot.order))
+
+
+def meeting_order(order: Literal["priority_then_fifo", "fifo"]) -> Callable[[WaitingCase], tuple]:
+    """Sort key of the order a meeting considers cases in: priority first unless plain FIFO, then the
+    longest waiting, then the case id (so ties never depend on the input order)."""
+    return _fifo_key if order == "fifo" else _priority_key
+
+
+def _fifo_key(case: WaitingCase) -> tuple:
+    return case.waiting_since, case.id
+
+
+def _priority_key(case: WaitingCase) -> tuple:
+    return -case.priority, case.waiting_since, case.id
 
 
 def unallocated_reason(case: WaitingCase, workers: Sequence[WorkerView]) -> str:

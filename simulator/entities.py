@@ -154,14 +154,17 @@ class TeamState:
     by_id: dict[str, Worker] = field(default_factory=dict)
 
     hours: dict[str, float] = field(default_factory=dict)  # capacity parts summed over the team
-    case_holding_fte: float = 0.0
-    asye_workers: int = 0
+    capacity_columns: dict[str, float] = field(default_factory=dict)  # weekly columns from capacity
+    # present (not absent) workers' contract, CPD and ASYE protected hours
+    present_reserve: tuple[float, float, float] = (0.0, 0.0, 0.0)
     # contingency state (issue 5)
     level: int = 1
     cpd_paused: bool = False
     referral_factor: float = 1.0
     on_notice: int = 0  # workers under notice (they take no new cases unless the scenario allows)
     capacity_changed: bool = True  # a worker's capacity or the membership changed since the last recount
+    # continuous allocation: no waiting case fits anywhere (set by a meeting, cleared by any capacity change)
+    settled: bool = False
     # time integrals over the current week (FTE-days, £)
     fte_days: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
     absent_fte_days: TimeAverage = field(default_factory=lambda: TimeAverage(0.0))
@@ -221,8 +224,18 @@ class TeamState:
         self.hours = {
             f"{part}_hours": sum(getattr(w.capacity, part) for w in self.workers) for part in CAPACITY_PARTS
         }
-        self.case_holding_fte = sum(w.fte for w in self.holders)
-        self.asye_workers = sum(w.asye for w in self.workers)
+        self.capacity_columns = {
+            "workers": len(self.workers),
+            "case_holding_fte": sum(w.fte for w in self.holders),
+            "asye_workers": sum(w.asye for w in self.workers),
+            **self.hours,
+        }
+        present = [w.capacity for w in self.workers if not w.absent and w.capacity is not None]
+        self.present_reserve = (
+            sum(c.contract for c in present),
+            sum(c.cpd for c in present),
+            sum(c.asye_protected for c in present),
+        )
 
 
 CAPACITY_PARTS = (

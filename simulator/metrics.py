@@ -178,75 +178,88 @@ class RunMetrics:
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:
         team.recount_capacity()
-        counters = self.counters(team.name)
-        ratios, excessive, load = [], 0, 0.0
-        for w in team.holders:
-            load += w.load
-            if w.case_capacity > 0:
-                ratios.append(w.load / w.case_capacity)
-            streak = self.excessive_streak.get(w.id, 0) + 1 if self._excessive(w) else 0
-            self.excessive_streak[w.id] = streak
-            excessive += streak >= self.excessive_weeks
+        counters = self.week.get(team.name, NO_EVENTS)
+        ratios, load = self._worker_loads(team)
         if now > self.warmup_day and ratios:
             self._measure_ratios(ratios)
         capacity = team.hours["case_capacity_hours"]
+        wait_total, allocations = counters.wait_days_total, counters.allocations
         row = {
             "week": week,
             "warmup": now <= self.warmup_day,
             "team": team.name,
-            "workers": len(team.workers),
-            "case_holding_fte": team.case_holding_fte,
-            "asye_workers": team.asye_workers,
-            **team.hours,
+            **team.capacity_columns,
             "load_hours": load,
-            "load_ratio": load / capacity if capacity > 0 else float("nan"),
-            "mean_worker_load_ratio": sum(ratios) / len(ratios) if ratios else float("nan"),
-            "max_worker_load_ratio": max(ratios) if ratios else float("nan"),
+            "load_ratio": load / capacity if capacity > 0 else NAN,
+            "mean_worker_load_ratio": sum(ratios) / len(ratios) if ratios else NAN,
+            "max_worker_load_ratio": max(ratios) if ratios else NAN,
             "workers_over_100": sum(r > 1.0 + 1e-9 for r in ratios),
-            "workers_excessive": excessive,
+            "workers_excessive": self._excessive_workers(team),
             **self._unallocated(now, team),
             "open_cases": team.open_cases,
             "referrals": counters.referrals,
             "re_referrals": counters.re_referrals,
             "closures": counters.closures,
-            "allocations": counters.allocations,
+            "allocations": allocations,
             "moves": counters.moves,
             "stepped_down": counters.stepped_down,
             "screened_out": counters.screened_out,
-            "mean_wait_days": (
-                counters.wait_days_total / counters.allocations if counters.allocations else float("nan")
-            ),
+            "mean_wait_days": wait_total / allocations if allocations else NAN,
         }
-        held = dict.fromkeys(self._type_columns.values(), 0)
-        overdue, limit = 0, self.assessment_limit_days
-        for w in team.workers:
-            for case in w.cases:
-                held[self._type_columns[case.stage.name]] += 1
-                overdue += case.stage.name == self.assessment_type and now - case.entered_at > limit
-        overdue += sum(
-            c.stage.name == self.assessment_type and now - c.entered_at > limit for c in team.waiting
-        )
-        row["cases_held"] = sum(held.values())
-        row.update(held)
-        row["overdue_assessments"] = overdue
-        row.update(self._staffing(now, team))
+        self._held_cases(now, team, row)
+        self._staffing(now, team, row)
         return row
 
     @staticmethod
-    def _staffing(now: float, team: TeamState) -> dict[str, float]:
+    def _worker_loads(team: TeamState) -> tuple[list[float], float]:
+        """Case holders' load ratios (those with case capacity) and the team's total load."""
+        ratios, load = [], 0.0
+        for w in team.holders:
+            load += w.load
+            if w.case_capacity > 0:
+                ratios.append(w.load / w.case_capacity)
+        return ratios, load
+
+    def _excessive_workers(self, team: TeamState) -> int:
+        """Case holders above the excessive ratio for ``excessive_weeks`` weeks in a row (streaks go on)."""
+        streaks, limit, weeks = self.excessive_streak, self.excessive_ratio, self.excessive_weeks
+        excessive = 0
+        for w in team.holders:
+            cap = w.case_capacity
+            streak = streaks.get(w.id, 0) + 1 if cap > 0 and w.load > cap * limit else 0
+            streaks[w.id] = streak
+            excessive += streak >= weeks
+        return excessive
+
+    def _held_cases(self, now: float, team: TeamState, row: dict) -> None:
+        """Held cases in total and by type (``cases_<type>``), and assessments past their limit."""
+        held = dict.fromkeys(self._type_columns.values(), 0)
+        columns, assessment, limit = self._type_columns, self.assessment_type, self.assessment_limit_days
+        overdue = 0
+        for w in team.workers:
+            for case in w.cases:
+                name = case.stage.name
+                held[columns[name]] += 1
+                overdue += name == assessment and now - case.entered_at > limit
+        for case in team.waiting:
+            overdue += case.stage.name == assessment and now - case.entered_at > limit
+        row["cases_held"] = sum(held.values())
+        row.update(held)
+        row["overdue_assessments"] = overdue
+
+    @staticmethod
+    def _staffing(now: float, team: TeamState, row: dict) -> None:
         """Time-averaged FTE, absence and agency of the week, and the contingency level."""
         fte_days = team.fte_days.take(now)
         absent_days = team.absent_fte_days.take(now)
         agency_days = team.agency_fte_days.take(now)
-        return {
-            "fte": fte_days / DAYS_PER_WEEK,
-            "absent_fte": absent_days / DAYS_PER_WEEK,
-            "absence_rate": absent_days / fte_days if fte_days > 0 else 0.0,
-            "agency_fte": agency_days / DAYS_PER_WEEK,
-            "agency_rate": agency_days / fte_days if fte_days > 0 else 0.0,
-            "agency_cost": team.agency_cost.take(now),
-            "level": team.level,
-        }
+        row["fte"] = fte_days / DAYS_PER_WEEK
+        row["absent_fte"] = absent_days / DAYS_PER_WEEK
+        row["absence_rate"] = absent_days / fte_days if fte_days > 0 else 0.0
+        row["agency_fte"] = agency_days / DAYS_PER_WEEK
+        row["agency_rate"] = agency_days / fte_days if fte_days > 0 else 0.0
+        row["agency_cost"] = team.agency_cost.take(now)
+        row["level"] = team.level
 
     def _unallocated(self, now: float, team: TeamState) -> dict[str, float]:
         """Waiting cases, their ages and their types (``waiting_<type>``, DESIGN §6's unallocated by type).
@@ -254,10 +267,12 @@ class RunMetrics:
         A must-allocate case counts once it has missed an urgent meeting (waited longer than
         ``must_allocate_grace_days``), not while it waits for the next morning's.
         """
+        by_type = dict.fromkeys(self._waiting_columns.values(), 0)
+        if not team.waiting:
+            return {**NOBODY_WAITING, **by_type}
         urgent = must = over_14 = over_28 = 0
         oldest = 0.0
         grace = self.must_allocate_grace_days
-        by_type = dict.fromkeys(self._waiting_columns.values(), 0)
         for case in team.waiting:
             by_type[self._waiting_columns[case.stage.name]] += 1
             age = now - case.queued_at
@@ -284,9 +299,14 @@ class RunMetrics:
         if not top <= self.ratio_max:  # also replaces the initial NaN
             self.ratio_max = top
 
-    def _excessive(self, worker) -> bool:
-        return worker.case_capacity > 0 and worker.load > worker.case_capacity * self.excessive_ratio
 
+NAN = float("nan")
+NO_EVENTS = WeekCounters()
+"""The counters of a team-week in which nothing happened (read only)."""
+NOBODY_WAITING = {
+    "unallocated": 0, "unallocated_urgent": 0, "unallocated_must_allocate": 0, "unallocated_over_14_days": 0,
+    "unallocated_over_28_days": 0, "oldest_unallocated_days": 0.0,
+}  # fmt: skip
 
 WORKER_COLUMNS = [
     "week", "team", "worker_id", "role", "asye", "fte", "case_capacity_hours", "load_hours",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import simpy
 
 from optimiser import Decision, Policy, Snapshot, WaitingCase, make_policy
-from optimiser.policy import TOLERANCE, ineligibility, largest_room
+from optimiser.policy import TOLERANCE, SequentialPolicy, ineligibility, largest_room, meeting_order
 from simulator.contingency import ContingencyPlan
 from simulator.demand import ReferralRate, next_arrival
 from simulator.distributions import DAYS_PER, residual
@@ -75,8 +75,14 @@ class ServiceModel:
         self.other_every = alloc.meetings.other_every_days
         self.continuous = self.urgent_every == 0 or self.other_every == 0
         self.max_load_ratio = alloc.max_load_ratio
+        self.continuity = alloc.continuity
+        self.meeting_key = meeting_order(alloc.order)
         # held cases of overloaded workers are offered for reallocation when the policy may move them
         self.offers_moves = alloc.policy == "milp" and alloc.milp.move_cost is not None
+        # a sequential policy decides a referral alone when nothing else waiting fits (see _enqueue)
+        self.place = (
+            self.policy.place if isinstance(self.policy, SequentialPolicy) and not self.offers_moves else None
+        )
         self.entry_names, self.entry_cumulative = _cumulative(scenario.pathway.entry)
         self.team_names, self.team_cumulative = _cumulative(self._team_shares())
         self.duration_stream = {n: self.streams[f"duration:{n}"] for n in self.stages}
@@ -166,6 +172,7 @@ class ServiceModel:
         team = self.teams[worker.team]
         worker.refresh_capacity(self.env.now, self.scenario, absent_share, cpd_paused=team.cpd_paused)
         team.capacity_changed = True
+        team.settled = False
 
     def _team_columns(self, team: TeamState) -> dict[str, float]:
         """Workforce, supervision and protected-time columns of a team's weekly row."""
@@ -211,8 +218,7 @@ class ServiceModel:
             self.metrics.opened_from_snapshot(self.env.now, case)
             worker = by_id.get(open_case.worker_id) if open_case.worker_id else None
             if worker is None:
-                self._enqueue(case)
-                case.queued_at = case.request.waiting_since = opened  # waiting since it opened
+                self._enqueue(case, since=opened)  # waiting since it opened
                 continue
             case.worker = worker
             worker.cases.add(case)
@@ -428,24 +434,43 @@ class ServiceModel:
 
     # ---------------------------------------------------------------------------- allocation
 
-    def _enqueue(self, case: Case) -> None:
-        case.queued_at = now = self.env.now
+    def _enqueue(self, case: Case, since: float | None = None) -> None:
+        """Put a case in its team's waiting pool (waiting since ``since``, default now)."""
+        now = self.env.now
+        case.queued_at = now if since is None else since
         case.request = _waiting(case)
         team = self.teams[case.team]
         team.waiting[case] = None
         self.metrics.queued(now, case)
-        if (self.urgent_every if case.stage.urgent else self.other_every) == 0:
+        if (self.urgent_every if case.stage.urgent else self.other_every) != 0:
+            return
+        if team.settled and self.place is not None:
+            # nothing else waiting fits, so a meeting would decide this case alone: no snapshot needed
+            worker = self.place(
+                case.request, team.allocatable(self.new_cases_in_notice), self.max_load_ratio, self.continuity
+            )
+            if worker is not None:
+                self._allocate(team, case, worker)
+        else:
             self._meet_continuously(team)
 
     def _meet_continuously(self, team: TeamState) -> None:
-        """Allocate at once the cases whose meeting cadence is continuous (0 days)."""
+        """Allocate at once the cases whose meeting cadence is continuous (0 days).
+
+        Afterwards no case that continuous allocation considers fits anywhere (a sequential policy
+        leaves a case only when nobody has room), so the team is settled until capacity changes.
+        """
         self._meet(team, urgent_only=self.other_every != 0)
+        team.settled = True
 
     def _meet(self, team: TeamState, urgent_only: bool) -> None:
         """Hand the team's waiting cases to the policy and apply its decisions."""
         # room only shrinks during a meeting, so a case heavier than the largest room cannot be placed
         room = largest_room(team.holders, self.max_load_ratio)
         cases = [c for c in team.waiting if (c.stage.urgent or not urgent_only) and c.request.weight <= room]
+        if self.place is not None:
+            self._meet_one_by_one(team, cases)
+            return
         movable = self._movable(team) if self.offers_moves else []
         if not cases and not movable:
             return
@@ -462,9 +487,25 @@ class ServiceModel:
         )
         self._apply(team, cases + movable, self.policy.allocate(snapshot))
 
+    def _meet_one_by_one(self, team: TeamState, cases: list[Case]) -> None:
+        """A sequential policy's meeting: each case in meeting order placed on the loads the earlier ones
+        left, which decides as the policy's ``allocate`` on a snapshot would, without building one."""
+        if len(cases) > 1:
+            key = self.meeting_key
+            cases.sort(key=lambda c: key(c.request))
+        workers = team.allocatable(self.new_cases_in_notice)
+        ratio = self.max_load_ratio
+        room = largest_room(workers, ratio)
+        for case in cases:
+            if case.request.weight > room:  # nobody can take it
+                continue
+            worker = self.place(case.request, workers, ratio, self.continuity)
+            if worker is not None:
+                self._allocate(team, case, worker)
+                room = largest_room(workers, ratio)
+
     def _apply(self, team: TeamState, cases: list[Case], decisions: list[Decision]) -> None:
         by_case = {c.id: c for c in cases}
-        now = self.env.now
         for decision in decisions:
             if decision.worker_id is None:
                 continue
@@ -473,15 +514,20 @@ class ServiceModel:
                 if case.worker.id != decision.worker_id:
                     self._move(case, team.by_id[decision.worker_id])
                 continue
-            del team.waiting[case]
-            case.request = None
-            case.worker = worker = team.by_id[decision.worker_id]
-            worker.cases.add(case)
-            self.metrics.dequeued(now)
-            self.metrics.allocated(now, case)
-            self._start_work(case, worker)
-            if not case.clock_running:
-                self._schedule_finish(case)
+            self._allocate(team, case, team.by_id[decision.worker_id])
+
+    def _allocate(self, team: TeamState, case: Case, worker: Worker) -> None:
+        """A waiting case goes to ``worker``: it leaves the pool and its stage's work starts."""
+        now = self.env.now
+        del team.waiting[case]
+        case.request = None
+        case.worker = worker
+        worker.cases.add(case)
+        self.metrics.dequeued(now)
+        self.metrics.allocated(now, case)
+        self._start_work(case, worker)
+        if not case.clock_running:
+            self._schedule_finish(case)
 
     def _overloaded(self, team: TeamState) -> list[Worker]:
         """Present case-holders above the load cap (none without a cap); an absent worker's cases are
@@ -504,6 +550,7 @@ class ServiceModel:
         worker.load += case.weight
         case.worker = worker
         case.previous_worker = old.id
+        self.teams[case.team].settled = False  # the old holder has room now
         self.metrics.moved(self.env.now, case)
 
     def _start_work(self, case: Case, worker: Worker, since: float = 0.0) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulator.capacity import supervision_sessions_per_week
+from simulator.capacity import CapacityBreakdown, supervision_sessions_per_week
 from simulator.entities import DAYS_PER_WEEK, TeamState, Worker
 from simulator.scenario.models import Scenario
 
@@ -159,10 +159,14 @@ def protected_time(worker: Worker, cpd_share: float) -> tuple[float, float, floa
     if worker.absent or cap is None:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     plan = cpd_share * cap.contract
-    overrun = max(0.0, worker.load - worker.case_capacity)
+    eaten, lost = overrun_losses(cap, max(0.0, worker.load - worker.case_capacity))
+    return plan, cap.cpd - eaten, plan - cap.cpd, eaten, cap.asye_protected, cap.asye_protected - lost
+
+
+def overrun_losses(cap: CapacityBreakdown, overrun: float) -> tuple[float, float]:
+    """Hours of CPD and of ASYE protected time that ``overrun`` case hours eat (CPD first)."""
     eaten = min(cap.cpd, overrun)
-    kept = cap.asye_protected - min(cap.asye_protected, overrun - eaten)
-    return plan, cap.cpd - eaten, plan - cap.cpd, eaten, cap.asye_protected, kept
+    return eaten, min(cap.asye_protected, overrun - eaten)
 
 
 PROTECTED_TIME_COLUMNS = (
@@ -172,12 +176,26 @@ PROTECTED_TIME_COLUMNS = (
 
 
 def protected_time_columns(team: TeamState, cpd_share: float) -> dict[str, float]:
-    """The team's week of protected time (sums of :func:`protected_time`) and the CPD taken share."""
-    totals = [0.0] * 6
+    """The team's week of protected time (sums of :func:`protected_time`) and the CPD taken share.
+
+    What present workers reserve is summed when capacities change; each week only the workers whose
+    load runs over their case capacity are visited.
+    """
+    team.recount_capacity()
+    contract, cpd, protected = team.present_reserve
+    eaten = eaten_protected = 0.0
     for w in team.workers:
-        for i, hours in enumerate(protected_time(w, cpd_share)):
-            totals[i] += hours
-    columns = dict(zip(PROTECTED_TIME_COLUMNS, totals))
-    planned = columns["cpd_planned_hours"]
-    columns["cpd_taken_share"] = columns["cpd_taken_hours"] / planned if planned > 0 else 1.0
-    return columns
+        if w.load > w.case_capacity and not w.absent and w.capacity is not None:
+            cpd_lost, protected_lost = overrun_losses(w.capacity, w.load - w.case_capacity)
+            eaten += cpd_lost
+            eaten_protected += protected_lost
+    planned = cpd_share * contract
+    return {
+        "cpd_planned_hours": planned,
+        "cpd_taken_hours": cpd - eaten,
+        "cpd_lost_to_pause_hours": planned - cpd,
+        "cpd_lost_to_overload_hours": eaten,
+        "asye_protected_hours": protected,
+        "asye_protected_kept_hours": protected - eaten_protected,
+        "cpd_taken_share": (cpd - eaten) / planned if planned > 0 else 1.0,
+    }

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimiser import LeastLoaded, RoundRobin, Snapshot, WaitingCase, WorkerSlot, make_policy
-from optimiser.policy import ineligibility
+from optimiser.policy import SequentialPolicy, ineligibility, meeting_order
 
 
 def team(*loads, capacity=20.0, asye=()):
@@ -101,3 +101,46 @@ def test_hard_rules_hold_for_every_policy(worker_specs, case_specs, policy_name,
             added[d.worker_id] += by_case[d.case_id].weight
     for w in workers:
         assert before[w.id] + added[w.id] <= w.case_capacity * ceiling + 1e-6
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    workers_st,
+    cases_st,
+    st.sampled_from(["least_loaded", "round_robin", "points_threshold"]),
+    st.sampled_from([1.0, 1.1, None]),
+    st.sampled_from(["priority_then_fifo", "fifo"]),
+    st.booleans(),
+)
+def test_a_sequential_policy_meeting_is_its_cases_placed_one_at_a_time(
+    worker_specs, case_specs, policy_name, ceiling, order, continuity
+):
+    """SequentialPolicy's contract: ``allocate`` decides as ``place`` does, case by case in meeting order
+    on the loads the earlier placements left (what the simulator's continuous allocation relies on)."""
+    workers = [
+        WorkerSlot(
+            f"w{i}", "t", "asye" if asye else "social_worker", asye, cap, min(load, cap), frozenset(sk)
+        )
+        for i, (load, cap, asye, sk) in enumerate(worker_specs)
+    ]
+    cases = [
+        WaitingCase(f"c{i}", "x", w, "t", p, asye_sole_allowed=sole, required_skills=frozenset(sk),
+                    waiting_since=float(i % 3), previous_worker=f"w{i % 4}")
+        for i, (w, p, sole, sk) in enumerate(case_specs)
+    ]  # fmt: skip
+    snapshot = Snapshot(workers, cases, max_load_ratio=ceiling, continuity=continuity, order=order)
+    in_one_meeting = {d.case_id: d.worker_id for d in make_policy(policy_name).allocate(snapshot)}
+
+    policy = make_policy(policy_name)
+    assert isinstance(policy, SequentialPolicy)
+    one_at_a_time = {}
+    for waiting in sorted(cases, key=meeting_order(order)):
+        chosen = policy.place(waiting, workers, ceiling, continuity)
+        one_at_a_time[waiting.id] = chosen.id if chosen is not None else None
+        if chosen is not None:
+            chosen.load += waiting.weight
+    assert one_at_a_time == in_one_meeting
+
+
+def test_the_milp_is_not_a_sequential_policy():
+    assert not isinstance(make_policy("milp"), SequentialPolicy)

@@ -63,6 +63,23 @@ def test_a_waiting_snapshot_case_has_waited_since_it_opened():
             assert case.queued_at == opened[case.id] <= 0
 
 
+def test_with_continuous_allocation_unheld_snapshot_cases_are_allocated_at_once_with_their_age_as_wait():
+    """A snapshot case that waits goes to a worker on day 0 when meetings are continuous; its wait
+    counts from the day it opened (this once crashed: the case was taken before its waiting time was set)."""
+    scenario = load_scenario(
+        SCENARIO, {"allocation": {"meetings": {"urgent_every_days": 0, "other_every_days": 0}}}
+    )
+    model = ServiceModel(scenario, 0)
+    model.run(until_day=0.0)
+    start = scenario.meta.start
+    unheld = {c.id: (c.opened - start).days for c in scenario.team.open_cases if not c.worker_id}
+    taken = {c.id: c for w in model.workers for c in w.cases if c.id in unheld}
+    assert taken  # some found room at once
+    for case_id, case in taken.items():
+        assert case.queued_at == unheld[case_id] <= 0
+        assert case.allocated_at == 0.0
+
+
 def test_remaining_durations_are_drawn_given_the_age_already_reached():
     draw = sampler(Exponential(kind="exponential", mean=10, unit="days"))
     stream = Stream(1, 0, "t")

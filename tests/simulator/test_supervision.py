@@ -112,6 +112,7 @@ def test_cpd_is_lost_to_a_pause_or_to_overload_and_asye_time_after_cpd():
     team.cpd_paused = True
     for w in team.workers:
         w.refresh_capacity(0.0, scenario, cpd_paused=True)
+    team.capacity_changed = True  # as the model marks a team whose capacities it refreshed
     assert protected_time_columns(team, scenario.cpd.share)["cpd_lost_to_pause_hours"] == pytest.approx(
         2 * cpd
     )

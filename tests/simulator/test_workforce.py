@@ -139,22 +139,19 @@ def test_absent_or_leaving_workers_get_no_cases_and_long_absence_returns_cases_t
     )  # fmt: skip
     model = ServiceModel(scenario, 0)
     returned, decided = [], []
-    return_cases, allocate = model.return_cases, model.policy.allocate
+    return_cases, place = model.return_cases, model.place  # least_loaded decides case by case
 
     def spy_return(worker):
         returned.append((len(worker.cases), worker.absent > 0))
         return_cases(worker)
 
-    def spy_allocate(snapshot):
-        decisions = allocate(snapshot)
-        by_id = {w.id: w for w in model.workers}
-        for d in decisions:
-            if d.worker_id is not None:
-                w = by_id[d.worker_id]
-                decided.append((w.absent, w.on_notice, w.departed))
-        return decisions
+    def spy_place(case, workers, max_load_ratio, continuity):
+        chosen = place(case, workers, max_load_ratio, continuity)
+        if chosen is not None:
+            decided.append((chosen.absent, chosen.on_notice, chosen.departed))
+        return chosen
 
-    model.return_cases, model.policy.allocate = spy_return, spy_allocate
+    model.return_cases, model.place = spy_return, spy_place
     model.run()
     assert any(n > 0 and absent for n, absent in returned)  # long absences handed cases back
     assert len(decided) > 500
