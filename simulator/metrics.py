@@ -6,6 +6,7 @@ averages are exact time averages rather than samples at week ends.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,7 +45,7 @@ class RunMetrics:
     busy_hours: TimeAverage = field(init=False)
     team_rows: list[dict] = field(default_factory=list)
     worker_rows: list[tuple] = field(default_factory=list)
-    week: dict[str, WeekCounters] = field(default_factory=dict)
+    week: defaultdict[str, WeekCounters] = field(default_factory=lambda: defaultdict(WeekCounters))
     # per-case statistics for cases queued / referred after the warm-up
     waits: list[float] = field(default_factory=list)
     sojourns: list[float] = field(default_factory=list)
@@ -66,16 +67,10 @@ class RunMetrics:
         self.open_cases = TimeAverage(self.warmup_day)
         self.busy_hours = TimeAverage(self.warmup_day)
 
-    def counters(self, team: str) -> WeekCounters:
-        c = self.week.get(team)
-        if c is None:
-            c = self.week[team] = WeekCounters()
-        return c
-
     # ------------------------------------------------------------------------------ event hooks
 
     def referral(self, now: float, case: Case, re_referral: bool) -> None:
-        c = self.counters(case.team)
+        c = self.week[case.team]
         c.referrals += 1
         c.re_referrals += re_referral
         self.open_cases.change(now, 1)
@@ -108,7 +103,7 @@ class RunMetrics:
 
     def allocated(self, now: float, case: Case) -> None:
         wait = now - case.queued_at
-        c = self.counters(case.team)
+        c = self.week[case.team]
         c.allocations += 1
         c.wait_days_total += wait
         if case.queued_at >= self.warmup_day:
@@ -117,13 +112,13 @@ class RunMetrics:
             self.log(now, case, "allocated")
 
     def stepped_down(self, case: Case) -> None:
-        self.counters(case.team).stepped_down += 1
+        self.week[case.team].stepped_down += 1
 
     def screened_out(self, team: str) -> None:
-        self.counters(team).screened_out += 1
+        self.week[team].screened_out += 1
 
     def moved(self, now: float, case: Case) -> None:
-        self.counters(case.team).moves += 1
+        self.week[case.team].moves += 1
         if self.case_log is not None:
             self.log(now, case, "moved")
 
@@ -131,7 +126,7 @@ class RunMetrics:
         self.busy_hours.change(now, delta)
 
     def closed(self, now: float, case: Case, from_stage: str) -> None:
-        self.counters(case.team).closures += 1
+        self.week[case.team].closures += 1
         self.open_cases.change(now, -1)
         if case.referred_at >= self.warmup_day:
             self.sojourns.append(now - case.referred_at)
@@ -173,15 +168,13 @@ class RunMetrics:
                            w.load / cap if cap > 0 else float("nan"), len(w.cases), w.capacity.reserved,
                            w.absent > 0, w.on_notice)  # fmt: skip
                     self.worker_rows.append(row + worker_columns(w) if worker_columns else row)
-        self.week = {}
+        self.week = defaultdict(WeekCounters)
         return rows
 
     def _team_row(self, week: int, now: float, team: TeamState) -> dict:
         team.recount_capacity()
         counters = self.week.get(team.name, NO_EVENTS)
-        ratios, load = self._worker_loads(team)
-        if now > self.warmup_day and ratios:
-            self._measure_ratios(ratios)
+        load, mean_ratio, max_ratio, over_100, excessive = self._holder_loads(now, team)
         capacity = team.hours["case_capacity_hours"]
         wait_total, allocations = counters.wait_days_total, counters.allocations
         row = {
@@ -191,10 +184,10 @@ class RunMetrics:
             **team.capacity_columns,
             "load_hours": load,
             "load_ratio": load / capacity if capacity > 0 else NAN,
-            "mean_worker_load_ratio": sum(ratios) / len(ratios) if ratios else NAN,
-            "max_worker_load_ratio": max(ratios) if ratios else NAN,
-            "workers_over_100": sum(r > 1.0 + 1e-9 for r in ratios),
-            "workers_excessive": self._excessive_workers(team),
+            "mean_worker_load_ratio": mean_ratio,
+            "max_worker_load_ratio": max_ratio,
+            "workers_over_100": over_100,
+            "workers_excessive": excessive,
             **self._unallocated(now, team),
             "open_cases": team.open_cases,
             "referrals": counters.referrals,
@@ -210,26 +203,32 @@ class RunMetrics:
         self._staffing(now, team, row)
         return row
 
-    @staticmethod
-    def _worker_loads(team: TeamState) -> tuple[list[float], float]:
-        """Case holders' load ratios (those with case capacity) and the team's total load."""
-        ratios, load = [], 0.0
+    def _holder_loads(self, now: float, team: TeamState) -> tuple[float, float, float, int, int]:
+        """Case holders' total load, mean and largest load ratio, how many are over 100% and how many
+        have been above the excessive ratio for ``excessive_weeks`` weeks in a row.
+
+        Moves the excessive streaks on a week and, after the warm-up, adds the ratios to the run's tallies.
+        """
+        streaks, limit, weeks = self.excessive_streak, self.excessive_ratio, self.excessive_weeks
+        ratios, load, excessive = [], 0.0, 0
         for w in team.holders:
             load += w.load
-            if w.case_capacity > 0:
-                ratios.append(w.load / w.case_capacity)
-        return ratios, load
-
-    def _excessive_workers(self, team: TeamState) -> int:
-        """Case holders above the excessive ratio for ``excessive_weeks`` weeks in a row (streaks go on)."""
-        streaks, limit, weeks = self.excessive_streak, self.excessive_ratio, self.excessive_weeks
-        excessive = 0
-        for w in team.holders:
             cap = w.case_capacity
+            if cap > 0:
+                ratios.append(w.load / cap)
             streak = streaks.get(w.id, 0) + 1 if cap > 0 and w.load > cap * limit else 0
             streaks[w.id] = streak
             excessive += streak >= weeks
-        return excessive
+        if not ratios:
+            return load, NAN, NAN, 0, excessive
+        over_100, top = sum(r > 1.0 + 1e-9 for r in ratios), max(ratios)
+        if now > self.warmup_day:
+            self.ratio_sum += sum(ratios)
+            self.ratio_count += len(ratios)
+            self.ratio_over_100 += over_100
+            if not top <= self.ratio_max:  # also replaces the initial NaN
+                self.ratio_max = top
+        return load, sum(ratios) / len(ratios), top, over_100, excessive
 
     def _held_cases(self, now: float, team: TeamState, row: dict) -> None:
         """Held cases in total and by type (``cases_<type>``), and assessments past their limit."""
@@ -290,14 +289,6 @@ class RunMetrics:
             "oldest_unallocated_days": oldest,
             **by_type,
         }
-
-    def _measure_ratios(self, ratios: list[float]) -> None:
-        self.ratio_sum += sum(ratios)
-        self.ratio_count += len(ratios)
-        self.ratio_over_100 += sum(r > 1.0 + 1e-9 for r in ratios)
-        top = max(ratios)
-        if not top <= self.ratio_max:  # also replaces the initial NaN
-            self.ratio_max = top
 
 
 NAN = float("nan")

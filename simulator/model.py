@@ -87,6 +87,8 @@ class ServiceModel:
         self.team_names, self.team_cumulative = _cumulative(self._team_shares())
         self.duration_stream = {n: self.streams[f"duration:{n}"] for n in self.stages}
         self.transition_stream = {n: self.streams[f"transition:{n}"] for n in self.stages}
+        self.entry_stream = self.streams["entry"]
+        self.re_referral = scenario.pathway.re_referral
         self.next_child = 0
         self.started = False
         self.new_cases_in_notice = True
@@ -334,10 +336,11 @@ class ServiceModel:
     def _arrivals(self):
         stream, routing = self.streams["arrivals"], self.streams["routing"]
         while True:
-            t = next_arrival(self.rate, self.env.now, stream, self.horizon_day)
+            now = self.env.now
+            t = next_arrival(self.rate, now, stream, self.horizon_day)
             if t is None:
                 return
-            yield self.env.timeout(t - self.env.now)
+            yield self.env.timeout(t - now)
             team = self.team_names[routing.choice(self.team_cumulative)]
             if self.front_door and self.streams["front_door"].random() >= self.teams[team].referral_factor:
                 self.metrics.screened_out(team)
@@ -360,7 +363,7 @@ class ServiceModel:
         case.referred_at = now
         self.teams[case.team].open_cases += 1
         self.metrics.referral(now, case, re_referral)
-        entry = self.entry_names[self.streams["entry"].choice(self.entry_cumulative)]
+        entry = self.entry_names[self.entry_stream.choice(self.entry_cumulative)]
         self._enter(case, entry)
 
     def _enter(self, case: Case, name: str) -> None:
@@ -399,7 +402,7 @@ class ServiceModel:
             return
         stage = case.stage
         team = self.teams[case.team]
-        if case in team.waiting:  # an entry-clock stage that ended before anyone took it
+        if case.request is not None:  # an entry-clock stage that ended before anyone took it
             del team.waiting[case]
             case.request = None
             self.metrics.dequeued(self.env.now)
@@ -416,7 +419,7 @@ class ServiceModel:
         case.clock_running = False
         self.teams[case.team].open_cases -= 1
         self.metrics.closed(now, case, from_stage)
-        rule = self.scenario.pathway.re_referral
+        rule = self.re_referral
         if rule.probability == 0:
             return
         stream = self.streams["re_referral"]
@@ -446,11 +449,8 @@ class ServiceModel:
             return
         if team.settled and self.place is not None:
             # nothing else waiting fits, so a meeting would decide this case alone: no snapshot needed
-            worker = self.place(
-                case.request, team.allocatable(self.new_cases_in_notice), self.max_load_ratio, self.continuity
-            )
-            if worker is not None:
-                self._allocate(team, case, worker)
+            workers = team.allocatable(self.new_cases_in_notice)
+            self._place_each(team, workers, [case], largest_room(workers, self.max_load_ratio))
         else:
             self._meet_continuously(team)
 
@@ -465,18 +465,19 @@ class ServiceModel:
 
     def _meet(self, team: TeamState, urgent_only: bool) -> None:
         """Hand the team's waiting cases to the policy and apply its decisions."""
+        workers = team.allocatable(self.new_cases_in_notice)
         # room only shrinks during a meeting, so a case heavier than the largest room cannot be placed
-        room = largest_room(team.holders, self.max_load_ratio)
+        room = largest_room(workers, self.max_load_ratio)
         cases = [c for c in team.waiting if (c.stage.urgent or not urgent_only) and c.request.weight <= room]
         if self.place is not None:
-            self._meet_one_by_one(team, cases)
+            self._place_each(team, workers, cases, room)
             return
         movable = self._movable(team) if self.offers_moves else []
         if not cases and not movable:
             return
         alloc = self.scenario.allocation
         snapshot = Snapshot(
-            workers=team.allocatable(self.new_cases_in_notice),
+            workers=workers,
             cases=[c.request for c in cases],
             movable=[_waiting(c, held_by=c.worker.id) for c in movable],
             max_load_ratio=alloc.max_load_ratio,
@@ -487,19 +488,21 @@ class ServiceModel:
         )
         self._apply(team, cases + movable, self.policy.allocate(snapshot))
 
-    def _meet_one_by_one(self, team: TeamState, cases: list[Case]) -> None:
+    def _place_each(self, team: TeamState, workers: list[Worker], cases: list[Case], room: float) -> None:
         """A sequential policy's meeting: each case in meeting order placed on the loads the earlier ones
-        left, which decides as the policy's ``allocate`` on a snapshot would, without building one."""
+        left, which decides as the policy's ``allocate`` on a snapshot would, without building one.
+
+        ``room`` is the most hours any of ``workers`` can take; a heavier case is passed over unasked.
+        """
         if len(cases) > 1:
             key = self.meeting_key
             cases.sort(key=lambda c: key(c.request))
-        workers = team.allocatable(self.new_cases_in_notice)
         ratio = self.max_load_ratio
-        room = largest_room(workers, ratio)
         for case in cases:
-            if case.request.weight > room:  # nobody can take it
+            request = case.request
+            if request.weight > room:
                 continue
-            worker = self.place(case.request, workers, ratio, self.continuity)
+            worker = self.place(request, workers, ratio, self.continuity)
             if worker is not None:
                 self._allocate(team, case, worker)
                 room = largest_room(workers, ratio)
