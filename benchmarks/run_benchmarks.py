@@ -5,7 +5,8 @@ Rows, all measured in this one run on this machine:
 (a) DES overhead: the same M/M/c queue run three ways — through the full model
     (``ServiceModel(mmc_scenario(...), 0).run()``), through a minimal bare-simpy loop (below) and through
     ciw — best of ``REPEATS`` wall times each, and the ratios full/bare (target ≤ 1.5×) and full/ciw
-    (target < 1.0×).
+    (target < 1.0×). A further run times the full model's weekly rows apart from the rest, so the table
+    also shows the cost per team-week of the weekly table and per case of everything else.
 (b) The 12-FTE baseline (``scenarios/baseline.yaml``), 5 years, one replication via ``run_replication``:
     target < 1 s.
 (c) The 400-FTE service (``scenarios/service_400fte.yaml``), 5 years, one replication in a subprocess:
@@ -39,7 +40,7 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SERVICE = ROOT / "scenarios" / "service_400fte.yaml"
 
 DAYS_PER_WEEK = 7.0
-REPEATS = 3
+REPEATS = 5
 
 # The M/M/c queue of (a): rates per week, durations in weeks (the runs use days, 1 week = 7 days).
 MMC_ARRIVAL_RATE = 2.4
@@ -120,6 +121,40 @@ def model_mmc(weeks: int, seed: int) -> dict[str, Any]:
     return {"metrics": ServiceModel(scenario, 0).run()}
 
 
+def weekly_split(weeks: int, seed: int) -> dict[str, float]:
+    """One full-model run of the queue with its weekly rows timed apart (``RunMetrics.end_week``).
+
+    Says where the full model's time goes: the weekly table (a fixed cost per team-week) or the cases.
+    The timer adds two clock reads per week, so ``seconds`` here is a little above the plain run's.
+    """
+    from simulator.metrics import RunMetrics
+
+    original, spent = RunMetrics.end_week, 0.0
+
+    def timed(self, *args, **kwargs):
+        nonlocal spent
+        start = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            spent += time.perf_counter() - start
+
+    RunMetrics.end_week = timed
+    try:
+        start = time.perf_counter()
+        waits = model_mmc(weeks, seed)["metrics"].waits
+        total = time.perf_counter() - start
+    finally:
+        RunMetrics.end_week = original
+    return {
+        "seconds": total,
+        "weekly_rows_seconds": spent,
+        "weekly_rows_us_per_team_week": spent / weeks * 1e6,
+        "cases_seconds": total - spent,
+        "cases_us_per_case": (total - spent) / len(waits) * 1e6,
+    }
+
+
 def best_of(repeats: int, run: Callable[[], Any]) -> tuple[float, list[float], Any]:
     """Best wall time of ``repeats`` calls (time.perf_counter), all the times and the last result."""
     times, result = [], None
@@ -145,6 +180,7 @@ def bench_mmc(weeks: int, repeats: int) -> dict[str, Any]:
         repeats, lambda: ciw_mmc(lam_day, service_days, MMC_SERVERS, horizon_days, MMC_SEED)
     )
 
+    _, _, split = best_of(repeats, lambda: weekly_split(weeks, MMC_SEED))
     waits = full_out["metrics"].waits
     records = ciw_out["simulation"].get_all_records()
     theory = ErlangC(MMC_ARRIVAL_RATE, MMC_MEAN_DURATION, MMC_SERVERS)
@@ -179,8 +215,10 @@ def bench_mmc(weeks: int, repeats: int) -> dict[str, Any]:
                 statistics.fmean(r.waiting_time for r in records) / DAYS_PER_WEEK if records else math.nan
             ),
         },
+        "full_model_split": split,
         "full_over_bare": full / bare,
         "full_over_ciw": full / ciw_best,
+        "cases_only_over_bare": split["cases_seconds"] / bare,
     }
 
 
@@ -333,12 +371,26 @@ def print_table(results: dict[str, Any]) -> None:
     table.add_column("Target")
     table.add_column("Result")
     table.add_row(f"{queue} full model", f"{mmc['full_model']['seconds']:.3f} s", "", "")
+    split = mmc["full_model_split"]
+    table.add_row(
+        f"  of which weekly table ({split['weekly_rows_us_per_team_week']:.1f} µs per team-week)",
+        f"{split['weekly_rows_seconds']:.3f} s",
+        "",
+        "",
+    )
+    table.add_row(
+        f"  of which cases ({split['cases_us_per_case']:.1f} µs per case)",
+        f"{split['cases_seconds']:.3f} s",
+        "",
+        "",
+    )
     table.add_row(f"{queue} bare simpy", f"{mmc['bare_simpy']['seconds']:.3f} s", "", "")
     table.add_row(f"{queue} ciw", f"{mmc['ciw']['seconds']:.3f} s", "", "")
     table.add_row(
         "full model / bare simpy", f"{mmc['full_over_bare']:.2f}×", "≤ 1.5×", mark("full_over_bare")
     )
     table.add_row("full model / ciw", f"{mmc['full_over_ciw']:.2f}×", "< 1.0×", mark("full_over_ciw"))
+    table.add_row("cases only / bare simpy", f"{mmc['cases_only_over_bare']:.2f}×", "", "")
     table.add_row(
         f"12-FTE baseline, {base['horizon_weeks']} wk, 1 rep",
         f"{base['seconds']:.3f} s",

@@ -29,3 +29,15 @@ def test_bare_simpy_mmc_mean_wait_matches_erlang_c():
     theory = ErlangC(arrival_rate, mean_duration, servers).mean_wait
     assert run["served"] > 0.95 * arrival_rate * weeks
     assert abs(simulated - theory) <= 0.15 * theory, (simulated, theory)
+
+
+def test_the_weekly_split_adds_up_and_puts_end_week_back():
+    from simulator.metrics import RunMetrics
+
+    bench = _load_benchmarks()
+    before = RunMetrics.end_week
+    split = bench.weekly_split(weeks=200, seed=1)
+    assert RunMetrics.end_week is before
+    assert 0 < split["weekly_rows_seconds"] < split["seconds"]
+    assert split["weekly_rows_seconds"] + split["cases_seconds"] == split["seconds"]
+    assert split["weekly_rows_us_per_team_week"] == split["weekly_rows_seconds"] / 200 * 1e6
