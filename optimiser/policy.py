@@ -100,11 +100,12 @@ class Policy(Protocol):
 @runtime_checkable
 class SequentialPolicy(Policy, Protocol):
     """A policy that takes cases one at a time in meeting order, each on the loads the earlier ones left,
-    and leaves a case waiting only when no eligible worker has room for it.
+    and for which more load never makes a case placeable that was not.
 
-    For such a policy, a meeting where every other waiting case is known not to fit decides a new case
-    exactly as :meth:`place` does on its own. The simulator's continuous allocation uses that to skip
-    building a snapshot for each referral; the heuristics are sequential, the MILP is not.
+    ``allocate`` is then :meth:`place` applied case by case, and a meeting where every other waiting
+    case is known not to fit decides a new case exactly as :meth:`place` does on its own. The
+    simulator's continuous allocation uses that to skip building a snapshot for each referral. The
+    heuristics are sequential; the MILP, which decides all cases together, is not.
     """
 
     def place(
