@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from optimiser.policy import (
-    TOLERANCE,
     Decision,
     Snapshot,
     WaitingCase,
     WorkerView,
+    has_room,
     ineligibility,
     largest_room,
     load_ratio,
@@ -235,8 +235,8 @@ def _weight(unit: list[WaitingCase]) -> float:
 def _fits(
     worker: WorkerView, unit: list[WaitingCase], load: float, weight: float, ceiling: float | None
 ) -> bool:
-    if ceiling is not None and load + weight > worker.case_capacity * ceiling + TOLERANCE:
-        return False  # no room (has_room, written out: this runs for every worker at every placement)
+    if not has_room(load, worker.case_capacity, weight, ceiling):
+        return False
     if len(unit) == 1:
         return ineligibility(worker, unit[0]) is None
     return all(ineligibility(worker, case) is None for case in unit)

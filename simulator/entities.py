@@ -153,8 +153,8 @@ class TeamState:
     holders: list[Worker] = field(default_factory=list)  # case-holding workers
     by_id: dict[str, Worker] = field(default_factory=dict)
 
-    hours: dict[str, float] = field(default_factory=dict)  # capacity parts summed over the team
-    capacity_columns: dict[str, float] = field(default_factory=dict)  # weekly columns from capacity
+    # weekly columns from capacity: head count, case-holding FTE, ASYEs and the parts summed (hours)
+    capacity_columns: dict[str, float] = field(default_factory=dict)
     # present (not absent) workers' contract, CPD and ASYE protected hours
     present_reserve: tuple[float, float, float] = (0.0, 0.0, 0.0)
     # contingency state (issue 5)
@@ -221,14 +221,14 @@ class TeamState:
         if not self.capacity_changed:
             return
         self.capacity_changed = False
-        self.hours = {
-            f"{part}_hours": sum(getattr(w.capacity, part) for w in self.workers) for part in CAPACITY_PARTS
-        }
         self.capacity_columns = {
             "workers": len(self.workers),
             "case_holding_fte": sum(w.fte for w in self.holders),
             "asye_workers": sum(w.asye for w in self.workers),
-            **self.hours,
+            **{
+                f"{part}_hours": sum(getattr(w.capacity, part) for w in self.workers)
+                for part in CAPACITY_PARTS
+            },
         }
         present = [w.capacity for w in self.workers if not w.absent and w.capacity is not None]
         self.present_reserve = (

@@ -175,7 +175,7 @@ class RunMetrics:
         team.recount_capacity()
         counters = self.week.get(team.name, NO_EVENTS)
         load, mean_ratio, max_ratio, over_100, excessive = self._holder_loads(now, team)
-        capacity = team.hours["case_capacity_hours"]
+        capacity = team.capacity_columns["case_capacity_hours"]
         wait_total, allocations = counters.wait_days_total, counters.allocations
         row = {
             "week": week,
@@ -267,8 +267,6 @@ class RunMetrics:
         ``must_allocate_grace_days``), not while it waits for the next morning's.
         """
         by_type = dict.fromkeys(self._waiting_columns.values(), 0)
-        if not team.waiting:
-            return {**NOBODY_WAITING, **by_type}
         urgent = must = over_14 = over_28 = 0
         oldest = 0.0
         grace = self.must_allocate_grace_days
@@ -294,10 +292,6 @@ class RunMetrics:
 NAN = float("nan")
 NO_EVENTS = WeekCounters()
 """The counters of a team-week in which nothing happened (read only)."""
-NOBODY_WAITING = {
-    "unallocated": 0, "unallocated_urgent": 0, "unallocated_must_allocate": 0, "unallocated_over_14_days": 0,
-    "unallocated_over_28_days": 0, "oldest_unallocated_days": 0.0,
-}  # fmt: skip
 
 WORKER_COLUMNS = [
     "week", "team", "worker_id", "role", "asye", "fte", "case_capacity_hours", "load_hours",
