@@ -79,6 +79,14 @@ def _first_replication(result: ScenarioResult) -> pd.DataFrame | None:
     return timeline[timeline["replication"] == timeline["replication"].min()]
 
 
+def _labelled(timeline: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Timeline rows with their level's name (``level_name``) and whether they fall in the warm-up."""
+    return timeline.assign(
+        level_name=timeline["level"].map(level_names(scenario)).fillna(""),
+        warmup=timeline["week"] < scenario.meta.warmup_weeks,
+    )
+
+
 def level_timeline(result: ScenarioResult) -> pd.DataFrame:
     """Each team's level in every week of replication 0, for a level-by-week chart.
 
@@ -95,12 +103,7 @@ def level_timeline(result: ScenarioResult) -> pd.DataFrame:
     first = _first_replication(result)
     if first is None:
         return pd.DataFrame(columns=TIMELINE_COLUMNS)
-    names = level_names(result.scenario)
-    table = first.assign(
-        week_end=first["week_start"] + pd.Timedelta(days=7),
-        level_name=first["level"].map(names).fillna(""),
-        warmup=first["week"] < result.scenario.meta.warmup_weeks,
-    )
+    table = _labelled(first, result.scenario).assign(week_end=first["week_start"] + pd.Timedelta(days=7))
     return table.loc[:, TIMELINE_COLUMNS].reset_index(drop=True)
 
 
@@ -122,11 +125,7 @@ def level_changes(result: ScenarioResult) -> pd.DataFrame:
     if first is None:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     changes = first[first["level_changed"].astype(bool)]
-    table = changes.assign(
-        date=changes["week_start"].dt.date,
-        level_name=changes["level"].map(level_names(result.scenario)).fillna(""),
-        warmup=changes["week"] < result.scenario.meta.warmup_weeks,
-    )
+    table = _labelled(changes, result.scenario).assign(date=changes["week_start"].dt.date)
     return table.loc[:, CHANGE_COLUMNS].reset_index(drop=True)
 
 
