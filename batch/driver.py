@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from batch.executors import Executor
-from batch.grid import Grid, expand, load_grid, scenario_hash
+from batch.grid import Grid, base_scenario, check_size, expand, load_grid, scenario_hash
+from batch.lock import LOCK_NAME, LockHeld, batch_lock
 from batch.store import (
     RUNS,
     RunKey,
@@ -39,6 +40,7 @@ from simulator.provenance import git_commit, machine, package_versions
 from simulator.run import run_replication
 from simulator.scenario import Scenario, ScenarioError
 from simulator.statistics import mean_ci
+from simulator.work import check_work, estimate
 
 MANIFEST = "manifest.json"
 PACKAGES = ("caseplan", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "pulp", "highspy", "dask",
@@ -92,29 +94,52 @@ def run_batch(
     executor: Executor,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    confirm_large: bool = False,
 ) -> BatchReport:
     """Run (or resume) the grid at ``grid_path`` into ``out_dir`` with ``executor``.
+
+    The grid's size and work are estimated first (:mod:`simulator.work`); above the limits the batch
+    starts only with ``confirm_large``. One batch at a time may write to ``out_dir`` (a lock).
 
     Raises
     ------
     simulator.scenario.ScenarioError
         A bad grid or scenario (nothing written).
+    simulator.work.WorkTooLarge
+        The grid or its work is above the limits and ``confirm_large`` is off (nothing written).
     BatchError
-        ``out_dir`` holds a different batch and ``force`` is off (nothing written).
+        ``out_dir`` holds a different batch and ``force`` is off, or another batch is writing to it
+        (nothing written).
     batch.executors.ExecutorError
         The executor cannot start (nothing written).
     """
     grid = load_grid(grid_path)
+    check_size(grid, grid_path, confirm_large)
+    replications = grid.replications_at_most
+    first = estimate([(base_scenario(grid, grid_path), replications * grid.scenario_count())])
+    check_work(first, str(grid_path), confirm_large)  # before expanding: every scenario taken as the base
     scenarios = expand(grid, grid_path)
+    check_work(estimate((s, replications) for s in scenarios.values()), str(grid_path), confirm_large)
     _check_names(scenarios, grid_path)
     if grid.precision is not None:
         _check_metric(grid.precision.metric, next(iter(scenarios.values())), grid_path)
     hashes = {name: scenario_hash(s) for name, s in scenarios.items()}
     out_dir = Path(out_dir)
-    _check_out_dir(out_dir, grid, force)
+    replace = _check_out_dir(out_dir, grid, force)
     executor.check()
     started = _now()
     out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with batch_lock(out_dir, f"batch '{grid.name}' (started {started})"):
+            if replace and _check_out_dir(out_dir, grid, force):  # checked again: the directory is ours now
+                _clear(out_dir)
+            return _run_locked(grid, grid_path, out_dir, executor, scenarios, hashes, started, progress)
+    except LockHeld as exc:
+        raise BatchError(str(exc)) from None
+
+
+def _run_locked(grid, grid_path, out_dir, executor, scenarios, hashes, started, progress) -> BatchReport:
+    """The batch itself, once ``out_dir`` is locked and checked."""
     report = BatchReport()
     # written first, so that even a batch killed at once is recognised (as this batch) next time
     write_manifest(out_dir, grid, grid_path, scenarios, hashes, executor, started, report, status="running")
@@ -162,7 +187,14 @@ def _check_metric(metric: str, scenario: Scenario, grid_path: Path) -> None:
         )
 
 
-def _check_out_dir(out_dir: Path, grid: Grid, force: bool) -> None:
+def _check_out_dir(out_dir: Path, grid: Grid, force: bool) -> bool:
+    """Whether ``out_dir`` must be cleared first (``force`` over another batch or other files).
+
+    Raises
+    ------
+    BatchError
+        ``out_dir`` holds another batch or other files and ``force`` is off.
+    """
     manifest = out_dir / MANIFEST
     if manifest.exists():
         try:
@@ -172,18 +204,27 @@ def _check_out_dir(out_dir: Path, grid: Grid, force: bool) -> None:
             other, held = None, f"a batch whose {MANIFEST} cannot be read"
         if other != grid.name and not force:
             raise BatchError(f"{out_dir} holds {held}; choose another --out or pass --force to replace it")
-        if other != grid.name:
-            _clear(out_dir)
-    elif out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / RUNS).exists():
+        return other != grid.name
+    if out_dir.exists() and any(_contents(out_dir)) and not (out_dir / RUNS).exists():
         if not force:
             raise BatchError(
                 f"{out_dir} is not empty and holds no batch; choose another --out or pass --force"
             )
-        _clear(out_dir)
+        return True
+    return False
+
+
+def _contents(out_dir: Path):
+    """What ``out_dir`` holds besides the lock file (which stays while the lock is held)."""
+    return (path for path in out_dir.iterdir() if path.name != LOCK_NAME)
 
 
 def _clear(out_dir: Path) -> None:
-    shutil.rmtree(out_dir)
+    for path in list(_contents(out_dir)):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def _plan(scenarios, hashes, counts, out_dir: Path, report: BatchReport) -> list[RunSpec]:

@@ -16,13 +16,22 @@ import math
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Discriminator, Field, Tag, ValidationError, model_validator
 
 from simulator.scenario import Scenario, ScenarioError, deep_merge, load_scenario
 from simulator.scenario.base import FieldError, Strict
-from simulator.scenario.loader import container_item, read_yaml_mapping, unwrap_annotation
+from simulator.scenario.loader import ScenarioFile, container_item, read_yaml_mapping, unwrap_annotation
+from simulator.text_input import excerpt
+from simulator.work import CONFIRM_FLAG, WorkTooLarge
+
+MAX_RANGE_VALUES = 10_000
+"""Most values one range may give (a list is bounded by the file size; a range is not)."""
+MAX_GRID_SCENARIOS = 10_000
+"""Scenarios a grid expands to without ``--confirm-large`` (each takes about 50 kB and 5 ms to prepare)."""
+SCENARIO_BYTES, SCENARIO_SECONDS = 50_000, 0.005
+"""Measured on the baseline: memory and time to validate one grid point."""
 
 
 class Range(Strict):
@@ -32,9 +41,33 @@ class Range(Strict):
     stop: float
     step: float = Field(gt=0)
 
+    @model_validator(mode="after")
+    def _not_too_many(self) -> Range:
+        if self.count() > MAX_RANGE_VALUES:
+            span = (self.stop - self.start) / self.step
+            how_many = f"{span + 1:,.3g}" if math.isfinite(span) else "too many"
+            raise ValueError(
+                f"the range gives {how_many} values (allowed: at most {MAX_RANGE_VALUES:,}); take a larger step "
+                "or give a list"
+            )
+        return self
+
+    def count(self) -> int:
+        """How many values the range gives, computed without listing them (any finite bounds)."""
+        span = (self.stop - self.start) / self.step  # finite numbers, but may overflow to inf
+        if span < 0:
+            return 0
+        return math.floor(min(span, 1e18) + 1e-9) + 1
+
     def values(self) -> list[float]:
-        count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
-        return [round(self.start + i * self.step, 12) for i in range(max(0, count))]
+        return [round(self.start + i * self.step, 12) for i in range(self.count())]
+
+
+Values = Annotated[
+    Annotated[list[Any], Tag("list")] | Annotated[Range, Tag("range")],
+    Discriminator(lambda v: "range" if isinstance(v, dict | Range) else "list"),
+]
+"""A parameter's values: a list, or a range given as a mapping (one message, not one per form)."""
 
 
 class Precision(Strict):
@@ -65,7 +98,7 @@ class Grid(Strict):
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="Applied to every scenario, e.g. {meta: {horizon_weeks: 156}}."
     )
-    parameters: dict[str, list[Any] | Range] = Field(
+    parameters: dict[str, Values] = Field(
         default_factory=dict, description="Dotted scenario path → values (a list or a range)."
     )
     combine: Literal["product", "zip"] = Field("product", description="Every combination, or zipped lists.")
@@ -82,17 +115,35 @@ class Grid(Strict):
         if (self.replications is None) == (self.precision is None):
             raise FieldError(("replications",), "give either replications or precision (one of them)")
         for path, values in self.parameters.items():
-            if not _values(values):
+            if not _count(values):
                 raise FieldError(("parameters", path), "needs at least one value (an empty list or range)")
         if self.combine == "zip":
-            lengths = {len(_values(v)) for v in self.parameters.values()}
+            lengths = {_count(v) for v in self.parameters.values()}
             if len(lengths) > 1:
                 raise FieldError(("parameters",), f"zip needs lists of one length (got {sorted(lengths)})")
         return self
 
+    def scenario_count(self) -> int:
+        """Scenarios the grid expands to (base, grid points, named scenarios), without expanding it."""
+        counts = [_count(v) for v in self.parameters.values()]
+        points = (min(counts) if self.combine == "zip" else math.prod(counts)) if counts else 0
+        return points + len(self.scenarios) + int(self.include_base)
+
+    @property
+    def replications_at_most(self) -> int:
+        """Replications per scenario: as given, or the precision's cap."""
+        if self.replications is not None:
+            return self.replications
+        assert self.precision is not None  # one of the two is given (checked above)
+        return self.precision.max_replications
+
 
 def _values(spec: list[Any] | Range) -> list[Any]:
     return spec.values() if isinstance(spec, Range) else list(spec)
+
+
+def _count(spec: list[Any] | Range) -> int:
+    return spec.count() if isinstance(spec, Range) else len(spec)
 
 
 # ------------------------------------------------------------------------------------ expansion
@@ -113,13 +164,58 @@ def _describe(path: Path, err: dict) -> str:
     cause = err.get("ctx", {}).get("error")
     if isinstance(cause, FieldError):
         loc += list(cause.loc)
+    if loc[:1] == ["parameters"] and len(loc) > 2 and loc[2] in ("list", "range"):
+        del loc[2]  # the form of the values (a tag of the union), not a key of the file
     dotted = ".".join(str(p) for p in loc if not (isinstance(p, str) and "[" in p)) or "(top level)"
     message = err["msg"].removeprefix("Value error, ")
+    for pydantic_words, plain_words in (("Input should ", "must "), ("Value should ", "must ")):
+        message = (
+            message.replace(pydantic_words, plain_words, 1) if message.startswith(pydantic_words) else message
+        )
+    if not err["type"].startswith("value_error") and err["type"] not in ("extra_forbidden", "missing"):
+        message += f" (got {excerpt(err.get('input'))})"
     if err["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), list(Grid.model_fields), n=1)
+        models: dict[str, type[BaseModel]] = {"parameters": Range, "precision": Precision}
+        model = models.get(str(loc[0]), Grid) if len(loc) > 1 else Grid
+        close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{path}: {dotted}: unknown key '{loc[-1]}'{hint} (valid keys: {', '.join(Grid.model_fields)})"
+        return (
+            f"{path}: {dotted}: unknown key '{loc[-1]}'{hint} (valid keys: {', '.join(model.model_fields)})"
+        )
     return f"{path}: {dotted}: {message}"
+
+
+def base_scenario(grid: Grid, grid_path: str | Path) -> Scenario:
+    """The grid's base file with the grid's ``overrides``: what every scenario starts from.
+
+    Raises
+    ------
+    ScenarioError
+        A bad base file or override, named as in :func:`expand`.
+    """
+    grid_path = Path(grid_path)
+    try:
+        return load_scenario(grid_path.parent / grid.base, grid.overrides)
+    except ScenarioError as exc:
+        raise ScenarioError([f"{grid_path}: base: {m}" for m in exc.messages]) from None
+
+
+def check_size(grid: Grid, grid_path: str | Path, confirmed: bool) -> None:
+    """Refuse a grid of more than :data:`MAX_GRID_SCENARIOS` scenarios before expanding it.
+
+    Raises
+    ------
+    simulator.work.WorkTooLarge
+        With the number of scenarios and the memory and time to prepare them, unless ``confirmed``.
+    """
+    count = grid.scenario_count()
+    if count > MAX_GRID_SCENARIOS and not confirmed:
+        raise WorkTooLarge(
+            f"{grid_path}: parameters: the grid expands to {count:,} scenarios (about "
+            f"{count * SCENARIO_BYTES / 1e6:,.0f} MB and {count * SCENARIO_SECONDS:,.0f} s to prepare them); "
+            f"the limit is {MAX_GRID_SCENARIOS:,} — pass {CONFIRM_FLAG} to expand it anyway, or give "
+            "fewer values"
+        )
 
 
 def expand(grid: Grid, grid_path: str | Path) -> dict[str, Scenario]:
@@ -131,7 +227,7 @@ def expand(grid: Grid, grid_path: str | Path) -> dict[str, Scenario]:
         An unknown parameter path (with the nearest valid one), or a value the schema rejects.
     """
     grid_path = Path(grid_path)
-    base = grid_path.parent / grid.base
+    base = ScenarioFile(grid_path.parent / grid.base)
     points: dict[str, dict[str, Any]] = {}
     if grid.include_base:
         points["base"] = {}
@@ -151,7 +247,7 @@ def expand(grid: Grid, grid_path: str | Path) -> dict[str, Scenario]:
     for name, changes in points.items():
         overrides = deep_merge(grid.overrides, changes)
         try:
-            scenarios[name] = load_scenario(base, overrides)
+            scenarios[name] = base.scenario(overrides)
         except ScenarioError as exc:
             raise ScenarioError([f"{grid_path}: scenario '{name}': {m}" for m in exc.messages]) from None
     return scenarios

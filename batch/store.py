@@ -22,8 +22,9 @@ TEMP_SUFFIX = ".tmp"
 
 
 def slug(name: str) -> str:
-    """A scenario name as a safe directory name (the real name is a column of every file)."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "scenario"
+    """A name as a safe directory name: letters, digits and ``_ . -`` only, never ``.`` or ``..`` nor a
+    hidden name, so it always stays inside its parent (the real name is a column of every file)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.") or "scenario"
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulator.scenario.base import CODE_RULE, is_code
 from simulator.scenario.loader import ScenarioError
 from simulator.scenario.models import Role, Scenario
-from simulator.text_input import undecodable_at
+from simulator.text_input import UserFileError, excerpt, read_user_file, undecodable_at
 
 MAX_ROWS = 50_000
 """Most data rows a snapshot file may hold (a large service is a few thousand cases)."""
 MAX_FILE_BYTES = 20_000_000
+MAX_CELL_CHARS = 200
+"""Longest value of a cell (an id is at most 40 characters, a list of skills or flags a few dozen)."""
+COLUMN_NAME = re.compile(r"^[\w ().#-]{1,40}$")
+"""What a message repeats as a column's name (anything else may be the first line of another file)."""
 MAX_MESSAGES = 20
 """Problems listed before the rest are summarised as 'and N more'."""
 
@@ -42,7 +47,6 @@ WORKER_COLUMNS = ("id", "role", "fte", "start_date", "skills", "team")
 CASE_COLUMNS = ("id", "type", "opened", "worker_id")
 CASE_OPTIONAL_COLUMNS = ("priority", "flags", "previous_worker_id", "team")
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,39}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FLAG_FORMS = ("sibling:<group>", "exclude:<worker id>", "skill:<skill>", "experienced", "must_allocate")
 PERSONAL_WORDS = {
@@ -165,7 +169,7 @@ def read_workers(path: str | Path, as_of: dt.date) -> list[SnapshotWorker]:
         role = values["role"]
         if role not in ROLES:
             problems.append(
-                table.at(row, "role", f"unknown role {role!r}" if role else "is empty")
+                table.at(row, "role", f"unknown role {excerpt(role)}" if role else "is empty")
                 + f" (allowed: {', '.join(ROLES)})"
             )
         fte = _fte(table, row, values["fte"], problems)
@@ -210,7 +214,7 @@ def read_cases(
         cid = _id(table, row, "id", values["id"], problems)
         kind = values["type"]
         if kind not in types:
-            what = f"unknown case type {kind!r}" if kind else "is empty"
+            what = f"unknown case type {excerpt(kind)}" if kind else "is empty"
             problems.append(
                 table.at(row, "type", what) + f" (allowed: the scenario's held case types {', '.join(types)})"
             )
@@ -229,7 +233,7 @@ def read_cases(
         team = values.get("team", "") or None
         if team is not None and known is not None and team not in teams:
             problems.append(
-                table.at(row, "team", f"unknown team {team!r}")
+                table.at(row, "team", f"unknown team {excerpt(team)}")
                 + f" (allowed: the teams of the workers file: {', '.join(teams)})"
             )
         if len(problems) == bad:
@@ -382,6 +386,8 @@ class _Table:
         frame = frame[(frame != "").any(axis=1)]  # rows left blank in the spreadsheet
         if frame.empty:
             raise SnapshotError([f"{name}: the file has a header but no data rows"])
+        if problems := _oversized_cells(name, frame):
+            raise SnapshotError(problems)
         return cls(name, header, frame, [])
 
     def rows(self):
@@ -397,24 +403,11 @@ class _Table:
 
 def _read_text(path: Path, name: str) -> str:
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise SnapshotError([f"{name}: file not found"]) from None
-    except OSError as exc:
-        raise SnapshotError([f"{name}: cannot read: {exc.strerror}"]) from None
-    if path.is_dir():
-        raise SnapshotError([f"{name}: is a directory, not a CSV file"])
-    if size > MAX_FILE_BYTES:
-        raise SnapshotError(
-            [
-                f"{name}: the file is {size:,} bytes; a snapshot file may be at most {MAX_FILE_BYTES:,} "
-                f"bytes ({MAX_ROWS:,} rows) — split the file by team"
-            ]
+        raw = read_user_file(
+            path, MAX_FILE_BYTES, "snapshot file", hint=f" ({MAX_ROWS:,} rows) — split the file by team"
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SnapshotError([f"{name}: cannot read: {exc.strerror}"]) from None
+    except UserFileError as exc:
+        raise SnapshotError([f"{name}: {exc.reason}"]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -427,6 +420,19 @@ def _read_text(path: Path, name: str) -> str:
         ) from None
 
 
+def _oversized_cells(name: str, frame: pd.DataFrame) -> list[str]:
+    """A message for each cell longer than :data:`MAX_CELL_CHARS` (the file is not checked further)."""
+    problems = []
+    for column in frame.columns:
+        lengths = frame[column].str.len()
+        for index, length in lengths[lengths > MAX_CELL_CHARS].items():
+            problems.append(
+                f"{name}: row {int(index) + 1}, column {column}: the value is {int(length):,} characters long "
+                f"(allowed: at most {MAX_CELL_CHARS})"
+            )
+    return problems
+
+
 def _parser_problem(exc: Exception) -> str:
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
     if found:
@@ -435,7 +441,7 @@ def _parser_problem(exc: Exception) -> str:
             f"row {line}: {saw} values but the header has {expected} columns "
             "(a value containing a comma must be in double quotes)"
         )
-    return f"not a readable CSV file ({str(exc).strip().splitlines()[-1]})"
+    return f"not a readable CSV file ({excerpt(str(exc).strip().splitlines()[-1], 120, quoted=False)})"
 
 
 def _header_problems(
@@ -444,9 +450,14 @@ def _header_problems(
     problems: list[str] = []
     allowed = (*required, *optional)
     expected = ", ".join(required) + (f" (optional: {', '.join(optional)})" if optional else "")
+    if not set(header) & set(allowed):  # not a snapshot file at all: quote none of its first line
+        return [
+            f"{name}: row 1: none of the expected columns; is this the right file? (expected columns: "
+            f"{expected})"
+        ]
     seen: set[str] = set()
     for position, column in enumerate(header, start=1):
-        label = column or f"#{position} (no name)"
+        label = _column_label(column, position)
         personal = personal_data_kind(column)
         if column in seen:
             problems.append(f"{name}: row 1, column {label}: the column appears twice")
@@ -471,6 +482,15 @@ def _header_problems(
     return problems
 
 
+def _column_label(column: str, position: int) -> str:
+    """A column as a message names it: its name if it looks like one, else its position only."""
+    if not column:
+        return f"#{position} (no name)"
+    if not COLUMN_NAME.match(column):
+        return f"#{position} (not a column name)"
+    return column
+
+
 def personal_data_kind(column: str) -> str | None:
     """What kind of personal data a column name suggests (None if it looks harmless)."""
     compact = re.sub(r"[^a-z0-9]", "", column.lower())
@@ -486,10 +506,9 @@ def personal_data_kind(column: str) -> str | None:
 def _id(table: _Table, row: int, column: str, value: str, problems: list[str]) -> str:
     if not value:
         problems.append(table.at(row, column, "is empty (every row needs an id)"))
-    elif not ID_PATTERN.match(value):
+    elif not is_code(value):
         problems.append(
-            table.at(row, column, f"{value!r} is not a valid id")
-            + " (allowed: a pseudonymous code of up to 40 letters, digits and _ . : / -, no spaces, e.g. W01)"
+            table.at(row, column, f"{excerpt(value)} is not a valid id") + f" (allowed: {CODE_RULE})"
         )
     return value
 
@@ -498,12 +517,13 @@ def _fte(table: _Table, row: int, value: str, problems: list[str]) -> float:
     try:
         fte = float(value)
     except ValueError:
-        what = "is empty" if not value else f"{value!r} is not a number"
+        what = "is empty" if not value else f"{excerpt(value)} is not a number"
         problems.append(table.at(row, "fte", what) + f" (allowed: a number > 0 and ≤ {MAX_FTE})")
         return math.nan
     if not (math.isfinite(fte) and 0 < fte <= MAX_FTE):
         problems.append(
-            table.at(row, "fte", f"{value} is out of range") + f" (allowed: a number > 0 and ≤ {MAX_FTE})"
+            table.at(row, "fte", f"{excerpt(value, quoted=False)} is out of range")
+            + f" (allowed: a number > 0 and ≤ {MAX_FTE})"
         )
     return fte
 
@@ -511,7 +531,7 @@ def _fte(table: _Table, row: int, value: str, problems: list[str]) -> float:
 def _date(table: _Table, row: int, column: str, value: str, problems: list[str]) -> dt.date | None:
     parsed = parse_date(value)
     if parsed is None:
-        what = "is empty" if not value else f"{value!r} is not a date"
+        what = "is empty" if not value else f"{excerpt(value)} is not a date"
         problems.append(table.at(row, column, what) + " (expected YYYY-MM-DD, e.g. 2026-04-01)")
     return parsed
 
@@ -528,7 +548,7 @@ def _worker_ref(
         return None
     if known is not None and value not in known:
         problems.append(
-            table.at(row, column, f"unknown worker {value!r}")
+            table.at(row, column, f"unknown worker {excerpt(value)}")
             + " (allowed: an id from the workers file, or empty)"
         )
     return value
@@ -543,7 +563,7 @@ def _priority(table: _Table, row: int, value: str, problems: list[str]) -> int |
         priority = None
     if priority not in PRIORITIES:
         problems.append(
-            table.at(row, "priority", f"{value!r} is not a priority")
+            table.at(row, "priority", f"{excerpt(value)} is not a priority")
             + " (allowed: a whole number 1-5, 5 = most urgent, or empty for the case type's priority)"
         )
     return priority
@@ -566,16 +586,21 @@ def _flags(
         key, _, arg = flag.partition(":")
         key, arg = key.strip().lower(), arg.strip()
         if key == "sibling" and arg:
+            if not is_code(arg):
+                problems.append(
+                    table.at(row, "flags", f"sibling group {excerpt(arg)} is not a code")
+                    + f" (allowed: {CODE_RULE})"
+                )
             if sibling is not None and sibling != arg:
                 problems.append(
-                    table.at(row, "flags", f"two sibling groups ({sibling}, {arg})")
+                    table.at(row, "flags", f"two sibling groups ({excerpt(sibling)}, {excerpt(arg)})")
                     + " (allowed: one sibling:<group> per case)"
                 )
             sibling = arg
         elif key == "exclude" and arg:
             if known is not None and arg not in known:
                 problems.append(
-                    table.at(row, "flags", f"exclude:{arg} names an unknown worker")
+                    table.at(row, "flags", f"exclude:{excerpt(arg, quoted=False)} names an unknown worker")
                     + " (allowed: an id from the workers file)"
                 )
             excluded.add(arg)
@@ -587,7 +612,7 @@ def _flags(
             must = True
         else:
             problems.append(
-                table.at(row, "flags", f"unknown flag {flag!r}")
+                table.at(row, "flags", f"unknown flag {excerpt(flag)}")
                 + f" (allowed: {', '.join(FLAG_FORMS)}, separated by ';')"
             )
     return {
@@ -608,7 +633,7 @@ def _duplicates(table: _Table, problems: list[str]) -> None:
             continue
         if value in first:
             problems.append(
-                table.at(row, "id", f"duplicate id {value!r} (rows {first[value]} and {row})")
+                table.at(row, "id", f"duplicate id {excerpt(value)} (rows {first[value]} and {row})")
                 + " (allowed: each id once)"
             )
         else:

@@ -44,9 +44,7 @@ with right:
     upload = st.file_uploader("…or upload a scenario (YAML)", type=["yaml", "yml"], key="upload_yaml")
     if upload is not None and st.button("Use the uploaded file", key="use_upload"):
         try:
-            st.session_state["scenario"] = scenario_from_text(
-                upload.getvalue().decode("utf-8", "replace"), upload.name
-            )
+            st.session_state["scenario"] = scenario_from_text(upload.getvalue(), upload.name)
             st.session_state["scenario_name"] = upload.name
         except ScenarioError as exc:
             show_errors(exc)  # the previous scenario stays in place

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from caseplan.csv_output import csv_text
 from optimiser import POLICY_NAMES
 from simulator.capacity import is_asye
 from simulator.scenario.models import Scenario
@@ -315,4 +316,4 @@ def reference_lines(scenario: Scenario) -> pd.DataFrame:
 def allocations_csv(result: AllocationResult) -> bytes:
     """The decisions as ``caseplan allocate --out`` writes them (:data:`ALLOCATION_COLUMNS`, UTF-8)."""
     frame = result.allocations.loc[:, list(ALLOCATION_COLUMNS)].round(3)
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return csv_text(frame).encode("utf-8")

@@ -16,6 +16,7 @@ import pandas as pd
 from batch.compare import compare, default_reference, figures_of
 from batch.driver import MANIFEST
 from batch.store import RUNS, read_table
+from caseplan.csv_output import csv_text
 
 FIELD = "Batch directory"
 """The name of the text field, which every error message starts with."""
@@ -196,4 +197,4 @@ def table_csv(table: pd.DataFrame) -> bytes:
     -------
     bytes
     """
-    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return csv_text(table).encode("utf-8")

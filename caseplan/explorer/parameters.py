@@ -12,11 +12,10 @@ from typing import Any
 
 import annotated_types
 import pandas as pd
-import yaml
 
 from batch.grid import nested
 from simulator.scenario import Scenario, ScenarioError, deep_merge, scenario_to_yaml, validate_scenario
-from simulator.scenario.loader import team_from_snapshot, unwrap_annotation
+from simulator.scenario.loader import parse_yaml_mapping, team_from_snapshot, unwrap_annotation
 
 EDITABLE = (
     # (section title, dotted path)
@@ -110,17 +109,30 @@ def apply_edits(scenario: Scenario, edits: dict[str, Any]) -> Scenario:
     return validate_scenario(data, source="edited scenario")
 
 
-def scenario_from_text(text: str, name: str = "uploaded scenario") -> Scenario:
-    """Validate a scenario given as YAML text (an upload); ``extends`` is not allowed without a file."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(
-            [f"{name}: not valid YAML ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"]
-        ) from None
-    if isinstance(data, dict) and "extends" in data:
+def scenario_from_text(text: bytes | str, name: str = "uploaded scenario") -> Scenario:
+    """Validate an uploaded scenario with the command line's reader (size, encoding, nesting and alias
+    checks, dates checked by the schema).
+
+    An upload may name no other file: ``extends`` and ``team.snapshot`` would make the server read files
+    the user did not upload (a team snapshot is uploaded as its two CSVs instead).
+
+    Raises
+    ------
+    ScenarioError
+        One message per problem, naming the upload and the field.
+    """
+    data = parse_yaml_mapping(text, name)
+    if "extends" in data:
         raise ScenarioError(
             [f"{name}: extends: an uploaded file cannot extend another; upload the resolved scenario"]
+        )
+    team = data.get("team")
+    if isinstance(team, dict) and team.get("snapshot") is not None:
+        raise ScenarioError(
+            [
+                f"{name}: team.snapshot: an uploaded scenario cannot name files on the server; "
+                "upload the team's workers.csv and cases.csv under 'Start from a team snapshot' instead"
+            ]
         )
     return validate_scenario(data, source=name)
 

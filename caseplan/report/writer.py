@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from caseplan.csv_output import write_csv
 from caseplan.report.build import Report
 
 
@@ -76,7 +77,7 @@ def write_atomically(targets: list[tuple[Path, str | pd.DataFrame]]) -> None:
                 if isinstance(content, str):
                     f.write(content)
                 else:
-                    content.to_csv(f, index=False, lineterminator="\n")
+                    write_csv(content, f)
         for temp, path in temps:
             os.replace(temp, path)
     finally:

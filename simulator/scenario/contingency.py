@@ -12,9 +12,10 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from simulator.scenario.base import FieldError, Strict
+from simulator.text_input import excerpt
 
 INDICATORS: dict[str, tuple[str, str]] = {
     # name: (what it measures, range: "count", "share" in [0, 1], "ratio" ≥ 0, "days")
@@ -56,8 +57,11 @@ def parse_threshold(value: float | str) -> tuple[str, float]:
         return ">=", float(value)
     match = _THRESHOLD.match(str(value))
     if match is None:
-        raise ValueError(f"'{value}' is not a threshold; write a number or e.g. '>= 3', '< 0.5'")
-    return match.group(1) or ">=", float(match.group(2))
+        raise ValueError(f"{excerpt(value)} is not a threshold; write a number or e.g. '>= 3', '< 0.5'")
+    number = float(match.group(2))
+    if not math.isfinite(number):  # e.g. '>= 1e400'
+        raise ValueError(f"{excerpt(value)} is not a threshold; it must be a finite number")
+    return match.group(1) or ">=", number
 
 
 def severity(op: str, value: float) -> tuple[float, int]:
@@ -66,7 +70,18 @@ def severity(op: str, value: float) -> tuple[float, int]:
     return (value, strict) if op[0] == ">" else (-value, strict)
 
 
-Threshold = Annotated[float | str, Field(description="A number (meaning ≥) or '>= x', '> x', '<= x', '< x'.")]
+def _finite_threshold(value: object) -> object:
+    """An infinite or NaN threshold is refused before the number-or-text union (one message, not two)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"'{value}' is not a threshold; it must be a finite number")
+    return value
+
+
+Threshold = Annotated[
+    float | str,
+    BeforeValidator(_finite_threshold),
+    Field(description="A number (meaning ≥) or '>= x', '> x', '<= x', '< x'."),
+]
 
 
 def unknown_indicator(name: str, case_types: list[str] | None = None) -> str:

@@ -20,11 +20,13 @@ from pydantic import BaseModel, ValidationError
 from simulator.scenario.contingency import Action
 from simulator.scenario.durations import Duration
 from simulator.scenario.models import FieldError, Scenario
-from simulator.text_input import undecodable_at
+from simulator.text_input import UserFileError, excerpt, printable, read_user_file, undecodable_at
 
 MAX_FILE_BYTES = 2_000_000
 MAX_EXPANDED_NODES = 200_000
 MAX_EXTENDS_DEPTH = 20
+MAX_NESTING_DEPTH = 40
+"""Most levels of nested mappings and lists (the deepest shipped scenario has 8)."""
 
 Loc = tuple[str | int, ...]
 
@@ -33,6 +35,7 @@ class ScenarioError(Exception):
     """Bad scenario input; ``messages`` holds one readable line per problem."""
 
     def __init__(self, messages: list[str]):
+        messages = [printable(m) for m in messages]  # one short printable line each, whatever the input
         super().__init__("\n".join(messages))
         self.messages = messages
 
@@ -55,14 +58,33 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     ScenarioError
         One message per problem, each naming the file and the field.
     """
-    path = Path(path)
-    data, origins = _resolve(path, chain=())
-    if overrides:
-        data = deep_merge(data, overrides)
-    scenario = validate_scenario(data, source=str(path), origins=origins)
-    if scenario.team.snapshot is not None and not scenario.team.workers:
-        return _with_snapshot(scenario, data, path, origins)
-    return scenario
+    return ScenarioFile(path).scenario(overrides)
+
+
+class ScenarioFile:
+    """A scenario file read once (with its ``extends`` ancestors), validated with any number of overrides.
+
+    A batch validates every grid point against one base file; reading it once per point would cost more
+    than validating.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._data, self._origins = _resolve(self.path, chain=())
+
+    def scenario(self, overrides: dict[str, Any] | None = None) -> Scenario:
+        """The file merged with ``overrides`` and validated (snapshot CSVs read if it names them).
+
+        Raises
+        ------
+        ScenarioError
+            One message per problem, each naming the file and the field.
+        """
+        data = deep_merge(self._data, overrides) if overrides else self._data
+        scenario = validate_scenario(data, source=str(self.path), origins=self._origins)
+        if scenario.team.snapshot is not None and not scenario.team.workers:
+            return _with_snapshot(scenario, data, self.path, self._origins)
+        return scenario
 
 
 def _with_snapshot(scenario: Scenario, data: dict, path: Path, origins: dict[Loc, str]) -> Scenario:
@@ -172,18 +194,35 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Loc, str]]
 
 
 def read_yaml_mapping(path: Path) -> dict:
-    """Parse a YAML file into a mapping, rejecting non-UTF-8 text, oversize files and alias bombs."""
+    """Parse a YAML file into a mapping (the checks of :func:`parse_yaml_mapping`), refusing anything but
+    a regular file of at most :data:`MAX_FILE_BYTES`."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError([f"{path}: file not found"]) from None
-    except IsADirectoryError:
-        raise ScenarioError([f"{path}: is a directory, not a scenario file"]) from None
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read: {exc.strerror}"]) from None
+        raw = read_user_file(path, MAX_FILE_BYTES, "scenario file")
+    except UserFileError as exc:
+        raise ScenarioError([f"{path}: {exc.reason}"]) from None
+    return parse_yaml_mapping(raw, str(path))
+
+
+def parse_yaml_mapping(raw: bytes | str, name: str) -> dict:
+    """Parse YAML (a file's bytes, or an upload) into a mapping: the one reader of scenarios and grids.
+
+    Refuses text over :data:`MAX_FILE_BYTES`, non-UTF-8 bytes, nesting deeper than
+    :data:`MAX_NESTING_DEPTH`, aliases that expand to more than :data:`MAX_EXPANDED_NODES` values and a
+    top level that is not a mapping. Dates stay text, so that the schema checks them (an impossible date
+    such as 2026-02-30 is a field error, not a crash of the YAML reader).
+
+    Raises
+    ------
+    ScenarioError
+        One message naming ``name`` (and the line, for a syntax problem).
+    """
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError(
-            [f"{path}: file is {len(raw):,} bytes; a scenario may be at most {MAX_FILE_BYTES:,}"]
+            [
+                f"{name}: the file is {len(raw):,} bytes; a scenario file may be at most {MAX_FILE_BYTES:,} bytes"
+            ]
         )
     try:
         text = raw.decode("utf-8")
@@ -191,25 +230,32 @@ def read_yaml_mapping(path: Path) -> dict:
         line, column = undecodable_at(raw, exc.start)
         raise ScenarioError(
             [
-                f"{path}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}, "
+                f"{name}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}, "
                 f"column {column}); save it with UTF-8 encoding"
             ]
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ScenarioLoader)  # noqa: S506 - a SafeLoader (no Python tags)
+    except _TooDeep as exc:
+        raise ScenarioError(
+            [
+                f"{name}: values nested more than {MAX_NESTING_DEPTH} levels deep at line {exc.line}, "
+                f"column {exc.column} (allowed: at most {MAX_NESTING_DEPTH}; a scenario needs about 8)"
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ScenarioError(
-            [f"{path}: not valid YAML{at}: {problem} (check the indentation and punctuation there)"]
+            [f"{name}: not valid YAML{at}: {problem} (check the indentation and punctuation there)"]
         ) from None
     if data is None:
-        raise ScenarioError([f"{path}: the file is empty"])
+        raise ScenarioError([f"{name}: the file is empty"])
     if not isinstance(data, dict):
         raise ScenarioError(
             [
-                f"{path}: the top level must be a mapping of sections (meta:, team:, case_types:, ...), "
+                f"{name}: the top level must be a mapping of sections (meta:, team:, case_types:, ...), "
                 f"not {_kind(data)}"
             ]
         )
@@ -217,11 +263,36 @@ def read_yaml_mapping(path: Path) -> dict:
     if nodes > MAX_EXPANDED_NODES:
         raise ScenarioError(
             [
-                f"{path}: YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values "
+                f"{name}: YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values "
                 "(an alias bomb?); write the values out instead"
             ]
         )
     return data
+
+
+class _TooDeep(yaml.YAMLError):
+    """Nesting beyond :data:`MAX_NESTING_DEPTH` (PyYAML's composer would recurse until it crashes)."""
+
+    def __init__(self, mark: yaml.Mark):
+        super().__init__("too deep")
+        self.line, self.column = mark.line + 1, mark.column + 1
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with a nesting limit, and dates kept as text for the schema to check."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        depth = getattr(self, "_depth", 0)
+        if depth >= MAX_NESTING_DEPTH and not self.check_event(yaml.AliasEvent):
+            raise _TooDeep(self.peek_event().start_mark)
+        self._depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+
+
+_ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 def _expanded_size(node: Any, limit: int) -> int:
@@ -302,8 +373,10 @@ def _describe(err: dict, source: str, origins: dict[Loc, str]) -> str:
         # a rule across fields, or an empty list: the message says it all
         return f"{file}: {dotted}: {message}"
     allowed = "" if raw_loc[-1:] == ("[key]",) else _allowed_range(loc)  # a bad key: msg lists them
+    if kind.startswith(("date_", "datetime_")):
+        allowed = "a calendar date, YYYY-MM-DD"
     suffix = f" (allowed: {allowed})" if allowed else ""
-    return f"{file}: {dotted}: {message} (got {_short(err.get('input'))}){suffix}"
+    return f"{file}: {dotted}: {message} (got {excerpt(err.get('input'))}){suffix}"
 
 
 def _union_tags(loc: Loc) -> list[str]:
@@ -360,11 +433,6 @@ def _origin(loc: Loc, origins: dict[Loc, str]) -> str | None:
     # the error is on a section: name the most derived file that set anything inside it
     inside = [file for key, file in origins.items() if key[: len(str_loc)] == str_loc]
     return inside[-1] if inside else None
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _field_at(loc: Loc) -> tuple[type[BaseModel] | None, Any]:

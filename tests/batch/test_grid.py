@@ -157,7 +157,7 @@ def test_an_unknown_grid_key_suggests_the_right_one(tmp_path):
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"replications": 0}, "replications: Input should be greater than or equal to 1"),
+        ({"replications": 0}, "replications: must be greater than or equal to 1 (got 0)"),
         ({"replications": 1, "parameters": {REFERRALS: []}}, "needs at least one value"),
         ({"replications": 1, "include_base": False}, "the grid is empty"),
         (

@@ -68,7 +68,7 @@ GRID_ERRORS = [
     ({"parameters": {"demand.referals_per_week": [4.0]}, "replications": 2},
      "did you mean 'demand.referrals_per_week'?"),
     ({"include_base": False, "replications": 2}, "the grid is empty"),
-    ({"replications": 0}, "replications: Input should be greater than or equal to 1"),
+    ({"replications": 0}, "replications: must be greater than or equal to 1 (got 0)"),
     ({"parameters": {"demand.referrals_per_week": []}, "replications": 2},
      "parameters.demand.referrals_per_week: needs at least one value"),
     ({"replication": 2}, "unknown key 'replication'; did you mean 'replications'?"),

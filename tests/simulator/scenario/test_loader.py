@@ -58,6 +58,19 @@ FIELD = {
     "contingency_unknown_indicator": "contingency.levels.0.when.unallocated_over_2_weeks",
     "cpd_share_leaves_no_case_time": "cpd.share",
     "cpd_share_moved": "capacity.cpd_share",
+    "impossible_date": "meta.start",
+    "impossible_month": "workforce.asye_cohorts.0.date",
+    "deep_nesting": None,
+    "infinite_fixed_duration": "case_types.screening.duration.value",
+    "infinite_uniform_high": "case_types.cin.duration.high",
+    "infinite_lognormal_mean": "case_types.cp.duration.mean",
+    "infinite_binned_edge": "case_types.cla.duration.edges.2",
+    "infinite_weight_schedule_week": "case_types.cin.weight_schedule.0.from_week",
+    "infinite_shock_start": "demand.shocks.0.start_week",
+    "nan_referrals": "demand.referrals_per_week",
+    "infinite_threshold": "contingency.levels.0.when.unallocated",
+    "asye_group_starts_after_run": "team.workers.1.start",
+    "worker_id_like_a_name": "team.workers.0.id",
     "turnover_rate_over_one": "workforce.turnover.annual_rate",
 }
 
@@ -118,7 +131,7 @@ def test_missing_file_and_directory(tmp_path):
 
 def test_oversize_file_is_refused_before_parsing(tmp_path):
     big = write(tmp_path, "big.yaml", "# " + "x" * MAX_FILE_BYTES + "\n")
-    assert "a scenario may be at most" in errors(big)[0]
+    assert "a scenario file may be at most" in errors(big)[0]
 
 
 def test_self_referencing_alias_is_refused(tmp_path):
@@ -306,7 +319,7 @@ def test_reserves_across_sections_point_at_the_cpd_share(tmp_path):
 
 def test_section_error_names_the_child_that_changed_the_section(tmp_path):
     path = child_of_baseline(tmp_path, "meta: {horizon_weeks: 40}\n")
-    assert errors(path) == [f"{path}: meta: warmup_weeks (104) must be less than horizon_weeks (40)"]
+    assert errors(path) == [f"{path}: meta: warmup_weeks (156) must be less than horizon_weeks (40)"]
 
 
 def test_replaced_table_is_attributed_to_the_child(tmp_path):
