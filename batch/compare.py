@@ -2,7 +2,8 @@
 
 Replication r of every scenario uses the same random streams (DESIGN §9), so scenario differences are
 paired by replication: the interval of the mean paired difference is usually much narrower than the
-unpaired one, which is reported beside it for comparison.
+unpaired one, which is reported beside it for comparison. Every interval stays inside the figure's possible
+range, and a difference's inside the range of a difference (:mod:`simulator.figures`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scipy import stats
 
 from batch.driver import MANIFEST
 from batch.store import RUNS, read_table
+from simulator.figures import UNBOUNDED, Bounds, difference_bounds, figure
 from simulator.statistics import CONFIDENCE, mean_ci
 
 ID_COLUMNS = ("scenario", "scenario_hash", "replication", "seed", "seconds")
@@ -62,21 +64,45 @@ def compare(out_dir: Path, metrics: list[str] | None = None, reference: str | No
     rows = []
     for metric in metrics:
         table = runs.pivot_table(index="replication", columns="scenario", values=metric, aggfunc="first")
+        bounds = figure(metric).bounds
         for name in names:
-            rows.append({"metric": metric, "scenario": name, **compare_row(table, name, reference)})
+            rows.append({"metric": metric, "scenario": name, **compare_row(table, name, reference, bounds)})
     return pd.DataFrame(rows)
 
 
-def compare_row(table: pd.DataFrame, name: str, reference: str) -> dict:
+def compare_row(table: pd.DataFrame, name: str, reference: str, bounds: Bounds = UNBOUNDED) -> dict:
+    """One scenario's mean with its interval and its paired difference from ``reference``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per replication, one column per scenario (the figure's values).
+    name, reference : str
+        Columns of ``table``.
+    bounds : (float, float)
+        The figure's possible range: the scenario's interval stays inside it, the difference's interval
+        inside :func:`simulator.figures.difference_bounds`.
+
+    Returns
+    -------
+    dict
+        ``n``, ``mean``, ``ci_low``, ``ci_high``, ``few_replications``, ``pairs``, ``diff``,
+        ``diff_ci_low``, ``diff_ci_high``, ``unpaired_half_width`` (None where undefined).
+    """
     values = table[name].dropna()
-    own = mean_ci(values.tolist())
+    own = mean_ci(values.tolist(), bounds=bounds)
     pairs = table[[name, reference]].dropna()
-    diff = mean_ci((pairs[name] - pairs[reference]).tolist()) if name != reference else mean_ci([])
+    diff = (
+        mean_ci((pairs[name] - pairs[reference]).tolist(), bounds=difference_bounds(bounds))
+        if name != reference
+        else mean_ci([])
+    )
     return {
         "n": own["n"],
         "mean": own["mean"],
         "ci_low": own["ci_low"],
         "ci_high": own["ci_high"],
+        "few_replications": own["few_replications"],
         "pairs": len(pairs) if name != reference else 0,
         "diff": diff["mean"],
         "diff_ci_low": diff["ci_low"],

@@ -14,6 +14,7 @@ from caseplan.explorer.batches import (
     replication_values,
     table_csv,
 )
+from caseplan.explorer.results import few_replications_caption
 
 BATCH_KEY = "explorer_batch"  # the last batch read: (text typed, Batch)
 
@@ -104,6 +105,8 @@ if batch is not None:
         st.error(str(exc))
     else:
         st.dataframe(table, hide_index=True)
+        if caption := few_replications_caption(table):
+            st.caption(caption)
         st.download_button(
             "Download the table (CSV)",
             data=table_csv(table),

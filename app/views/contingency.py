@@ -19,7 +19,7 @@ from caseplan.explorer.contingency import (
     level_names,
     level_timeline,
 )
-from caseplan.explorer.results import session_cache
+from caseplan.explorer.results import few_replications_caption, session_cache
 
 REPORT_KEY = "explorer_report"
 SHORT_LABELS = {
@@ -137,6 +137,8 @@ else:
             )
         st.markdown("**Totals after the warm-up** (mean over replications, 95% interval)")
         st.dataframe(totals.reset_index(), hide_index=True)
+        if caption := few_replications_caption(totals):
+            st.caption(caption)
 
     st.markdown("**Supervision (Standard 5), CPD and ASYE protected time (Standard 6)**")
     compliance = compliance_table(result)
@@ -152,6 +154,8 @@ else:
                 help=f"{row['label']}; 95% CI {fmt(row['ci_low'], share=share)} – {fmt(row['ci_high'], share=share)}",
             )
         st.dataframe(compliance, hide_index=True)
+        if caption := few_replications_caption(compliance):
+            st.caption(caption)
         if "supervision_missed" not in indexed.index:
             st.caption("Supervision sessions were not tracked (supervision.track is off).")
 

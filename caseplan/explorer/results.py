@@ -20,11 +20,16 @@ import pandas as pd
 from batch.compare import compare_row, figures_of
 from batch.grid import scenario_hash
 from caseplan.explorer.running import bands
+from simulator.figures import NON_NEGATIVE, figure
 from simulator.run import SUMMARY_KEYS, ScenarioResult, run_scenario
 from simulator.scenario import Scenario, ScenarioError, validate_scenario
+from simulator.statistics import FEW_REPLICATIONS
 
 BAND_COLUMNS = ["week", "week_start", "series", "mean", "low", "high"]
 """Columns of :func:`over_time`: one row per week and series, the mean with its 95% interval."""
+
+SUMMARY_COLUMNS = ["figure", "label", "mean", "ci_low", "ci_high", "n", "few_replications"]
+"""Columns of :func:`summary_table`."""
 
 SERVICE_SUMS = ("open_cases", "unallocated", "load_hours", "case_capacity_hours", "allocations",
                 "in_post_fte", "vacancies_fte", "agency_fte")  # fmt: skip
@@ -302,26 +307,49 @@ def summary_table(result: ScenarioResult, keys: tuple[str, ...] | list[str] = SU
     keys : sequence of str
         Keys of :meth:`ScenarioResult.summary`, in the order wanted.
     labels : mapping, optional
-        Key → text for the ``label`` column (default: the key with spaces).
+        Key → text for the ``label`` column (default: the figure's label, :mod:`simulator.figures`).
 
     Returns
     -------
     DataFrame
-        ``figure``, ``label``, ``mean``, ``ci_low``, ``ci_high``, ``n`` (NaN where undefined).
+        ``figure``, ``label``, ``mean``, ``ci_low``, ``ci_high`` (NaN where undefined; the interval within
+        the figure's possible range), ``n`` and ``few_replications`` (fewer than
+        :data:`~simulator.statistics.FEW_REPLICATIONS` values: a rough interval).
     """
     summary = result.summary()
     labels = labels or {}
     rows = [
         {
             "figure": key,
-            "label": labels.get(key, key.replace("_", " ")),
+            "label": labels.get(key, figure(key).label),
             **{k: _number(summary[key][k]) for k in ("mean", "ci_low", "ci_high")},
             "n": summary[key]["n"],
+            "few_replications": summary[key]["few_replications"],
         }
         for key in keys
         if key in summary
     ]
-    return pd.DataFrame(rows, columns=["figure", "label", "mean", "ci_low", "ci_high", "n"])
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def few_replications_caption(table: pd.DataFrame) -> str:
+    """The caption under a table of figures that says which intervals are rough ('' when none is).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`summary_table` or :func:`compare_results` (``few_replications`` and ``ci_low`` columns).
+
+    Returns
+    -------
+    str
+    """
+    if table.empty or not (table["few_replications"].astype(bool) & table["ci_low"].notna()).any():
+        return ""
+    return (
+        f"Intervals from fewer than {FEW_REPLICATIONS} replications (few_replications) are rough: run "
+        f"{FEW_REPLICATIONS} or more before relying on them."
+    )
 
 
 def _number(value: float | None) -> float:
@@ -375,7 +403,8 @@ def over_time(weekly: pd.DataFrame, measure: str) -> pd.DataFrame:
     -------
     DataFrame
         :data:`BAND_COLUMNS`: ``series`` is the team (``by_team``) or the column's short name. Weeks where
-        no replication has a value (no allocations: no wait) are left out.
+        no replication has a value (no allocations: no wait) are left out. No band goes below 0 (every
+        measure is a count, FTE, days or a load ratio).
 
     Raises
     ------
@@ -385,14 +414,15 @@ def over_time(weekly: pd.DataFrame, measure: str) -> pd.DataFrame:
     spec = MEASURES[measure]
     if spec.by_team:
         column = spec.columns[0]
-        table = bands(weekly.dropna(subset=[column]), column, by="team").rename(columns={"team": "series"})
+        table = bands(weekly.dropna(subset=[column]), column, by="team", bounds=NON_NEGATIVE)
+        table = table.rename(columns={"team": "series"})
         return _tidy(table)
     service = service_weekly(weekly)
     parts = []
     for column in spec.columns:
         if column not in service:
             continue
-        table = bands(service.dropna(subset=[column]), column)
+        table = bands(service.dropna(subset=[column]), column, bounds=NON_NEGATIVE)
         parts.append(table.assign(series=SERIES_LABELS.get(column, column.replace("_", " "))))
     return _tidy(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
 
@@ -513,7 +543,9 @@ def compare_results(
     -------
     DataFrame
         One row per metric × scenario: ``metric``, ``scenario``, ``n``, ``mean``, ``ci_low``, ``ci_high``,
-        ``pairs``, ``diff``, ``diff_ci_low``, ``diff_ci_high``, ``unpaired_half_width``.
+        ``few_replications``, ``pairs``, ``diff``, ``diff_ci_low``, ``diff_ci_high``,
+        ``unpaired_half_width``; each interval within the figure's possible range (a difference's within
+        :attr:`simulator.figures.Figure.difference_bounds`).
 
     Raises
     ------
@@ -536,8 +568,9 @@ def compare_results(
     for metric in metrics:
         table = runs.pivot(index="replication", columns="scenario", values=metric).reindex(columns=names)
         table = table.astype(float)
+        bounds = figure(metric).bounds
         for name in names:
-            rows.append({"metric": metric, "scenario": name, **compare_row(table, name, reference)})
+            rows.append({"metric": metric, "scenario": name, **compare_row(table, name, reference, bounds)})
     return pd.DataFrame(rows)
 
 

@@ -7,14 +7,17 @@ from typing import Any
 import pandas as pd
 
 from caseplan.report.formatting import format_figure, format_interval
+from simulator.figures import figure as registered
+from simulator.statistics import FEW_REPLICATIONS
 
 HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("avg_caseload_per_fte", "Average caseload (children per case-holding FTE)", "number"),
     ("mean_load_ratio", "Mean worker load (load ÷ case capacity)", "percent"),
-    ("max_load_ratio", "Highest worker load", "percent"),
+    ("max_load_ratio", "Highest worker load (each replication's highest, averaged)", "percent"),
     ("worker_weeks_over_100_share", "Worker-weeks above 100% of case capacity", "percent"),
     ("unallocated_cases", "Unallocated cases (time average)", "number"),
     ("mean_wait_to_allocation_days", "Mean wait to allocation (days)", "number"),
+    ("share_allocated_within_7_days", "Allocations made within 7 days of joining the queue", "percent"),
     ("overdue_assessments", "Assessments beyond 45 working days (weekly average)", "number"),
     ("referrals_per_week", "Referrals per week", "number"),
     ("open_cases", "Open cases (time average)", "number"),
@@ -35,11 +38,17 @@ HEADLINE: tuple[tuple[str, str, str], ...] = (
 )
 """The summary.json figures of the headline table: key, label, format (see :func:`format_figure`)."""
 
-HEADLINE_COLUMNS = ["key", "figure", "kind", "mean", "ci_low", "ci_high", "n", "shown", "shown_ci"]
+HEADLINE_COLUMNS = [
+    "key", "figure", "kind", "mean", "ci_low", "ci_high", "n", "few_replications", "shown", "shown_ci",
+]  # fmt: skip
 
 
 def headline_table(figures: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """The headline figures, exactly as in ``summary.json``.
+    """The headline figures, as in ``summary.json``.
+
+    An interval is kept inside the figure's possible range (:mod:`simulator.figures`; this only changes a
+    summary written before intervals were), and one from fewer than
+    :data:`~simulator.statistics.FEW_REPLICATIONS` replications is marked ``few_replications``.
 
     Parameters
     ----------
@@ -50,7 +59,8 @@ def headline_table(figures: dict[str, dict[str, Any]]) -> pd.DataFrame:
     -------
     DataFrame
         One row per :data:`HEADLINE` figure present in the run: ``key``, ``figure`` (label), ``kind``,
-        ``mean``, ``ci_low``, ``ci_high``, ``n``, ``shown`` and ``shown_ci`` (as on the page).
+        ``mean``, ``ci_low``, ``ci_high``, ``n``, ``few_replications``, ``shown`` and ``shown_ci`` (as on
+        the page).
     """
     rows = [_headline_row(key, label, kind, figures[key]) for key, label, kind in HEADLINE if key in figures]
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
@@ -58,6 +68,7 @@ def headline_table(figures: dict[str, dict[str, Any]]) -> pd.DataFrame:
 
 def _headline_row(key: str, label: str, kind: str, figure: dict[str, Any]) -> dict[str, Any]:
     """One row of :func:`headline_table`."""
+    figure = in_range(key, figure)
     return {
         "key": key,
         "figure": label,
@@ -66,6 +77,27 @@ def _headline_row(key: str, label: str, kind: str, figure: dict[str, Any]) -> di
         "ci_low": figure["ci_low"],
         "ci_high": figure["ci_high"],
         "n": figure["n"],
+        "few_replications": figure["n"] < FEW_REPLICATIONS,
         "shown": format_figure(figure["mean"], kind),
         "shown_ci": format_interval(figure, kind),
     }
+
+
+def in_range(key: str, figure: dict[str, Any]) -> dict[str, Any]:
+    """``figure`` with its interval cut to the possible range of the figure ``key``.
+
+    Parameters
+    ----------
+    key : str
+        A key of ``summary.json``.
+    figure : dict
+        ``{"mean", "ci_low", "ci_high", "n"}``.
+
+    Returns
+    -------
+    dict
+        A copy; ``ci_low`` and ``ci_high`` within :attr:`simulator.figures.Figure.bounds` (None stays None).
+    """
+    low, high = registered(key).bounds
+    ends = {end: figure[end] for end in ("ci_low", "ci_high") if figure.get(end) is not None}
+    return {**figure, **{end: min(max(value, low), high) for end, value in ends.items()}}

@@ -9,10 +9,18 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from batch.compare import _welch_half_width, compare, default_reference, figures_of, replications_needed
+from batch.compare import (
+    _welch_half_width,
+    compare,
+    compare_row,
+    default_reference,
+    figures_of,
+    replications_needed,
+)
 from batch.driver import run_batch
 from batch.executors import Serial
 from batch.store import read_table
+from simulator.figures import figure
 from simulator.statistics import mean_ci
 from tests.batch import write_grid
 
@@ -49,7 +57,7 @@ def test_common_random_numbers_make_paired_differences_less_variable(crn_batch, 
 
 def test_compare_rows_match_hand_computed_statistics(crn_batch):
     result = compare(crn_batch, ["open_cases", "unallocated_cases"])
-    assert list(result.columns) == ["metric", "scenario", "n", "mean", "ci_low", "ci_high", "pairs", "diff",
+    assert list(result.columns) == ["metric", "scenario", "n", "mean", "ci_low", "ci_high", "few_replications", "pairs", "diff",
                                     "diff_ci_low", "diff_ci_high", "unpaired_half_width"]  # fmt: skip
     assert list(zip(result["metric"], result["scenario"], strict=True)) == [
         ("open_cases", LOW), ("open_cases", HIGH), ("unallocated_cases", LOW), ("unallocated_cases", HIGH),
@@ -114,6 +122,31 @@ def test_welch_half_width_matches_scipy():
     assert _welch_half_width(a, b) == pytest.approx((interval.high - interval.low) / 2, rel=1e-10)
     assert _welch_half_width(a, pd.Series([1.0])) is None
     assert _welch_half_width(pd.Series([1.0, 1.0]), pd.Series([2.0, 2.0])) == 0.0
+
+
+# --------------------------------------------------------------------------- intervals in range
+
+
+def test_a_paired_difference_of_shares_stays_within_minus_one_to_one():
+    table = pd.DataFrame({"ref": [0.0, 0.0, 0.0], "other": [1.0, 1.0, 0.0]})
+    free = compare_row(table, "other", "ref")
+    row = compare_row(table, "other", "ref", bounds=figure("cpd_taken_share").bounds)
+    assert free["diff_ci_high"] > 1 and row["diff_ci_high"] == 1.0
+    assert row["diff_ci_low"] == pytest.approx(free["diff_ci_low"])  # inside the range: unchanged
+    assert free["ci_high"] > 1 and (row["ci_low"], row["ci_high"]) == (0.0, 1.0)
+    assert row["few_replications"] is True and row["pairs"] == 3
+
+
+def test_every_interval_of_a_batch_comparison_lies_in_its_range(crn_batch):
+    result = compare(crn_batch)
+    assert len(set(result["metric"])) >= 30 and not result["few_replications"].any()  # 12 replications
+    for row in result.itertuples():
+        low, high = figure(row.metric).bounds
+        if not pd.isna(row.ci_low):
+            assert low <= row.ci_low <= row.mean <= row.ci_high <= high, row
+        if row.pairs and not pd.isna(row.diff_ci_low):
+            low, high = figure(row.metric).difference_bounds
+            assert low <= row.diff_ci_low <= row.diff <= row.diff_ci_high <= high, row
 
 
 # --------------------------------------------------------------------------- replications needed

@@ -20,6 +20,7 @@ from caseplan.explorer.results import (
     compare_results,
     compared_over_time,
     estimate_message,
+    few_replications_caption,
     keep_result,
     over_time,
     result_key,
@@ -155,12 +156,14 @@ def test_the_summary_table_has_the_summary_figures_with_intervals(result):
         result, ["open_cases", "no_such_figure", "unallocated_cases"], {"open_cases": "open"}
     )
     assert list(table["figure"]) == ["open_cases", "unallocated_cases"]
-    assert list(table["label"]) == ["open", "unallocated cases"]
+    assert list(table["label"]) == ["open", "cases waiting for a worker (time average)"]  # the registry's
     summary = result.summary()["open_cases"]
     row = table.iloc[0]
     assert (row["mean"], row["ci_low"], row["ci_high"], row["n"]) == pytest.approx(
         (summary["mean"], summary["ci_low"], summary["ci_high"], 3)
     )
+    assert table["few_replications"].tolist() == [True, True]  # 3 replications
+    assert "rough" in few_replications_caption(table)
 
 
 def test_an_undefined_interval_is_nan(short):
@@ -274,7 +277,7 @@ def test_the_runs_table_has_one_row_per_scenario_and_replication(result, busier)
 
 def test_differences_are_paired_by_replication(result, busier):
     table = compare_results({"base": result, "busier": busier}, ["unallocated_cases"], "base")
-    assert list(table.columns) == ["metric", "scenario", "n", "mean", "ci_low", "ci_high", "pairs", "diff",
+    assert list(table.columns) == ["metric", "scenario", "n", "mean", "ci_low", "ci_high", "few_replications", "pairs", "diff",
                                    "diff_ci_low", "diff_ci_high", "unpaired_half_width"]  # fmt: skip
     base = [r.figures["unallocated_cases"] for r in result.replications]
     high = [r.figures["unallocated_cases"] for r in busier.replications]
