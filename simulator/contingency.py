@@ -3,7 +3,9 @@
 Every week each team's indicators (columns of its weekly row) are compared with the thresholds of the
 plan. :class:`LevelTracker` turns those comparisons into a level with hysteresis; :class:`ContingencyPlan`
 starts and ends the actions of the level (after their lead time, for their duration) and counts what
-they cost. The timeline of levels, triggers, actions and costs is an output.
+they cost. The timeline of levels, triggers, actions and costs is an output: an action is listed as
+ended only if it started, and one that could not start is listed as not started with the reason
+(:data:`NOT_STARTED`).
 """
 
 from __future__ import annotations
@@ -23,8 +25,17 @@ _COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operato
 
 TIMELINE_COLUMNS = (
     "week", "team", "level", "level_changed", "triggered_by", "actions_started", "actions_ended",
-    "actions_active", "cost",
+    "actions_active", "cost", "actions_not_started",
 )  # fmt: skip
+"""Columns of the timeline (``contingency.parquet``), one row per team-week; actions are comma-separated
+``kind@level`` labels, each not-started one followed by its reason in brackets."""
+
+NOT_STARTED = {
+    "no_lender": "no team could lend",
+    "cancelled": "level left before it started",
+    "only_if": "only_if not met",
+}
+"""Why an action of the plan did not start, as the timeline's ``actions_not_started`` says it."""
 
 
 def met(conditions: dict[str, float | str], row: dict) -> list[str]:
@@ -85,14 +96,25 @@ class RunningAction:
     workers: list[Worker] = field(default_factory=list)  # agency or borrowed workers it brought
     hours: dict[Worker, float] = field(default_factory=dict)  # overtime or lending per worker
     lender: str | None = None
+    held_up: bool = False  # was due but could not start (listed once as not started)
 
     @property
     def label(self) -> str:
         """``kind@level`` as the timeline shows it; an escalation names who was told."""
-        kind = self.spec.kind
-        if kind == "escalate":
-            kind = f"escalate:{self.spec.to}"
-        return f"{kind}@{self.level}"
+        return _label(self.spec, self.level)
+
+
+def _label(spec, level: int) -> str:
+    """``kind@level`` of an action of the plan; an escalation names who was told."""
+    kind = spec.kind
+    if kind == "escalate":
+        kind = f"escalate:{spec.to}"
+    return f"{kind}@{level}"
+
+
+def _not_started(action: RunningAction, reason: str) -> str:
+    """An action's label with the reason it did not start (:data:`NOT_STARTED`)."""
+    return f"{action.label} ({NOT_STARTED[reason]})"
 
 
 PLAN_COLUMNS = (
@@ -112,6 +134,8 @@ class ContingencyPlan:
         self.trackers = {name: LevelTracker(plan.levels) for name in model.teams}
         self.running: dict[str, dict[tuple[int, int], RunningAction]] = {name: {} for name in model.teams}
         self.done: dict[str, set[tuple[int, int]]] = {name: set() for name in model.teams}
+        # actions of a level in force whose only_if did not hold (listed once until the level is left)
+        self.held_back: dict[str, set[tuple[int, int]]] = {name: set() for name in model.teams}
         self.timeline: list[tuple] = []
         self._last_rows: dict[str, dict] = {}
 
@@ -130,14 +154,14 @@ class ContingencyPlan:
         holds = {lv.level: bool(met(lv.when, row)) for lv in self.plan.levels}
         before = team.level
         level = team.level = self.trackers[name].update(holds)
-        started, ended = self._adjust_actions(week, team, row)
+        started, ended, not_started = self._adjust_actions(week, team, row)
         triggers = met(self.by_level[level].when, row) if level > 1 else []
         figures["escalations"] = sum(label.startswith("escalate") for label in started)
         figures["actions_active"] = sum(a.active for a in self.running[name].values())
         row.update(figures, level=level)
         self.timeline.append(
             (week, name, level, level != before, ",".join(triggers), ",".join(started), ",".join(ended),
-             figures["actions_active"], figures["contingency_cost"])
+             figures["actions_active"], figures["contingency_cost"], ",".join(not_started))
         )  # fmt: skip
 
     def _run_active(self, team: str) -> dict[str, float]:
@@ -172,34 +196,70 @@ class ContingencyPlan:
         """Whether the actions of ``level`` apply at the team's ``current`` level."""
         return level == current or (self.plan.cumulative_actions and level < current)
 
-    def _adjust_actions(self, week: int, team: TeamState, row: dict) -> tuple[list[str], list[str]]:
-        started, ended = [], []
+    def _adjust_actions(
+        self, week: int, team: TeamState, row: dict
+    ) -> tuple[list[str], list[str], list[str]]:
+        """End, request and start the team's actions for its new level.
+
+        Returns the labels of the actions started and ended this week, and of those that did not start
+        (with the reason, :data:`NOT_STARTED`); an action that never started is never listed as ended.
+        """
+        ended, not_started = self._end_actions(week, team)
+        self._request_actions(week, team, row, not_started)
+        started = []
+        running, done = self.running[team.name], self.done[team.name]
+        for key, action in list(running.items()):
+            if action.active or week < action.starts_week:
+                continue
+            if self._start(team, action):
+                started.append(action.label)
+                if action.spec.kind == "escalate":
+                    del running[key]
+                    done.add(key)
+            elif not action.held_up:
+                action.held_up = True
+                not_started.append(_not_started(action, "no_lender"))
+        return started, ended, not_started
+
+    def _end_actions(self, week: int, team: TeamState) -> tuple[list[str], list[str]]:
+        """Drop the actions no longer in force or past their duration: ended if they had started."""
+        ended, not_started = [], []
         running, done = self.running[team.name], self.done[team.name]
         for key, action in list(running.items()):
             expired = action.ends_week is not None and week >= action.ends_week
-            if not self._in_force(key[0], team.level) or expired:
+            if self._in_force(key[0], team.level) and not expired:
+                continue
+            if action.active:
                 self._end(team, action)
-                del running[key]
                 ended.append(action.label)
-                if expired:
-                    done.add(key)
+            elif not action.held_up:
+                not_started.append(_not_started(action, "cancelled"))
+            del running[key]
+            if expired:
+                done.add(key)
         done -= {key for key in done if key[0] > team.level}  # leaving a level re-arms its actions
+        held_back = self.held_back[team.name]
+        held_back -= {key for key in held_back if not self._in_force(key[0], team.level)}
+        return ended, not_started
+
+    def _request_actions(self, week: int, team: TeamState, row: dict, not_started: list[str]) -> None:
+        """Request the actions of the levels in force that are not running yet (after their lead time)."""
+        running, done, held_back = self.running[team.name], self.done[team.name], self.held_back[team.name]
         for level in self.plan.levels:
             if not self._in_force(level.level, team.level):
                 continue
             for j, spec in enumerate(level.actions):
                 key = (level.level, j)
-                if key in running or key in done or (spec.only_if and not met(spec.only_if, row)):
+                if key in running or key in done:
                     continue
+                if spec.only_if and not met(spec.only_if, row):
+                    if key not in held_back:
+                        held_back.add(key)
+                        not_started.append(f"{_label(spec, level.level)} ({NOT_STARTED['only_if']})")
+                    continue
+                held_back.discard(key)
                 ends = None if spec.duration_weeks is None else week + spec.lead_weeks + spec.duration_weeks
                 running[key] = RunningAction(level.level, spec, week + spec.lead_weeks, ends)
-        for key, action in list(running.items()):
-            if not action.active and week >= action.starts_week and self._start(team, action):
-                started.append(action.label)
-                if action.spec.kind == "escalate":
-                    del running[key]
-                    done.add(key)
-        return started, ended
 
     # ------------------------------------------------------------------------------ effects
 

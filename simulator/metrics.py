@@ -304,3 +304,30 @@ WORKER_EXTRA_COLUMNS = [
 ]  # fmt: skip
 """Per-worker compliance columns (issue 5); supervision counts are 0 when supervision is not tracked."""
 CASE_LOG_COLUMNS = ["case_id", "child", "episode", "event", "stage", "day", "worker_id"]
+
+ALLOCATED_WITHIN_DAYS = 7.0
+"""The wait behind ``share_allocated_within_7_days``: a week, so with weekly allocation meetings a case
+counts when the first meeting after it joined the queue gave it a worker."""
+
+
+def allocated_within_share(waits: list[float], days: float) -> float:
+    """The share of allocations made within ``days`` of the case joining the queue (NaN without any).
+
+    Every case waits for a meeting when meetings are weekly, so the share of cases allocated with no wait
+    at all is 0 whatever the staffing; the share within a week separates a team that allocates at the
+    first meeting from one that carries cases over.
+
+    Parameters
+    ----------
+    waits : list of float
+        Days from joining the queue to allocation (:attr:`RunMetrics.waits`).
+    days : float
+        The limit (inclusive).
+
+    Returns
+    -------
+    float
+    """
+    if not waits:
+        return float("nan")
+    return sum(wait <= days + 1e-9 for wait in waits) / len(waits)

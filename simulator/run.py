@@ -15,7 +15,15 @@ import pandas as pd
 
 from simulator.contingency import TIMELINE_COLUMNS
 from simulator.entities import DAYS_PER_WEEK
-from simulator.metrics import CASE_LOG_COLUMNS, WORKER_COLUMNS, WORKER_EXTRA_COLUMNS, RunMetrics
+from simulator.figures import figure
+from simulator.metrics import (
+    ALLOCATED_WITHIN_DAYS,
+    CASE_LOG_COLUMNS,
+    WORKER_COLUMNS,
+    WORKER_EXTRA_COLUMNS,
+    RunMetrics,
+    allocated_within_share,
+)
 from simulator.model import ServiceModel
 from simulator.scenario import Scenario, scenario_to_yaml
 from simulator.scenario.dynamics import Agency
@@ -72,9 +80,15 @@ class ScenarioResult:
         return pd.concat(tables, ignore_index=True) if tables else None
 
     def summary(self) -> dict[str, dict]:
-        """Every figure as ``{"mean", "ci_low", "ci_high", "n"}`` across replications."""
+        """Every figure as ``{"mean", "ci_low", "ci_high", "n", "few_replications"}`` across replications.
+
+        Each interval lies within the figure's possible range (:mod:`simulator.figures`).
+        """
         names = dict.fromkeys(k for r in self.replications for k in r.figures)  # a figure may be in some only
-        return {k: mean_ci([r.figures[k] for r in self.replications if k in r.figures]) for k in names}
+        return {
+            k: mean_ci([r.figures[k] for r in self.replications if k in r.figures], bounds=figure(k).bounds)
+            for k in names
+        }
 
 
 def run_replication(scenario: Scenario, replication: int) -> ReplicationResult:
@@ -133,7 +147,7 @@ def headline_figures(scenario: Scenario, metrics: RunMetrics, weekly: pd.DataFra
         "max_load_ratio": metrics.ratio_max,
         "unallocated_cases": metrics.waiting.mean(end),
         "mean_wait_to_allocation_days": sum(waits) / len(waits) if waits else math.nan,
-        "share_allocated_without_wait": (sum(w <= 1e-9 for w in waits) / len(waits) if waits else math.nan),
+        "share_allocated_within_7_days": allocated_within_share(waits, ALLOCATED_WITHIN_DAYS),
         "referrals_per_week": arrivals / weeks_measured,
         "re_referral_share": metrics.re_referrals_after_warmup / arrivals if arrivals else math.nan,
         "open_cases": metrics.open_cases.mean(end),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from caseplan.explorer.results import summary_table
+from simulator.level_changes import level_changes as gathered_level_changes
 from simulator.run import ScenarioResult, write_outputs
 from simulator.scenario import Scenario
 
@@ -23,7 +24,7 @@ TIMELINE_COLUMNS = ["week", "week_start", "week_end", "team", "level", "level_na
 """Columns of :func:`level_timeline`."""
 
 CHANGE_COLUMNS = ["week", "date", "team", "level", "level_name", "triggered_by", "actions_started",
-                  "actions_ended", "cost", "warmup"]  # fmt: skip
+                  "actions_ended", "actions_not_started", "cost", "warmup"]  # fmt: skip
 """Columns of :func:`level_changes`."""
 
 TOTALS = ("team_weeks_at_level_1", "team_weeks_at_level_2", "team_weeks_at_level_3",
@@ -118,13 +119,14 @@ def level_changes(result: ScenarioResult) -> pd.DataFrame:
     -------
     DataFrame
         :data:`CHANGE_COLUMNS`: ``date`` is the week's start, ``cost`` the plan's cost (£) of that week,
-        the actions are comma-separated ``kind@level`` as in ``contingency.parquet``; empty without a
-        plan or without changes.
+        the actions are comma-separated ``kind@level`` as in ``contingency.parquet`` (those of a later
+        week before the next change carry it; one that could not start, its reason); empty without a plan
+        or without changes.
     """
     first = _first_replication(result)
     if first is None:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
-    changes = first[first["level_changed"].astype(bool)]
+    changes = gathered_level_changes(first)  # each change with the actions up to the next, as `caseplan run`
     table = _labelled(changes, result.scenario).assign(date=changes["week_start"].dt.date)
     return table.loc[:, CHANGE_COLUMNS].reset_index(drop=True)
 

@@ -24,10 +24,10 @@ writes anything. Importing this package imports plotly; ``caseplan.cli`` imports
 """
 
 from caseplan.report.build import Report, build_report
-from caseplan.report.formatting import format_figure, format_interval
+from caseplan.report.formatting import format_against, format_figure, format_interval
 from caseplan.report.headline import HEADLINE
 from caseplan.report.run_data import ReportError, read_run
-from caseplan.report.thresholds import THRESHOLDS, breached
+from caseplan.report.thresholds import THRESHOLDS, breached, check_status
 from caseplan.report.writer import csv_path, write_report
 
 __all__ = [
@@ -37,7 +37,9 @@ __all__ = [
     "ReportError",
     "breached",
     "build_report",
+    "check_status",
     "csv_path",
+    "format_against",
     "format_figure",
     "format_interval",
     "read_run",

@@ -1,4 +1,7 @@
-"""The ASYE table (Standard 6): protected development time, supervision and load in the first year."""
+"""The ASYE table (Standard 6): protected development time, supervision and load in the first year.
+
+An ASYE is a worker in the assessed year (:mod:`caseplan.report.roles`), in every row.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,11 @@ def asye_table(run: RunData) -> pd.DataFrame:
         ("protected development hours reserved (per replication)", planned, "number"),
         ("protected development hours kept (per replication)", kept, "number"),
         ("protected development hours lost to overload (per replication)", planned - kept, "number"),
-        ("share of protected time kept", figure_mean(run.figures, "asye_protected_kept_share"), "percent"),
+        (
+            "share of protected time kept (each replication's share, averaged, as in the headline)",
+            figure_mean(run.figures, "asye_protected_kept_share"),
+            "percent",
+        ),
     ]
     if run.supervision_tracked:
         rows.append(("supervision sessions held on time", _asye_supervision(run), "percent"))

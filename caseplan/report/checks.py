@@ -13,14 +13,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from caseplan.report.aggregate import per_replication
-from caseplan.report.formatting import MISSING, format_figure, format_interval
+from caseplan.report.formatting import MISSING, format_against, format_figure, format_interval
 from caseplan.report.levels import levels_table
 from caseplan.report.run_data import RunData, figure_mean
 from caseplan.report.supervision import asye_on_time_share
-from caseplan.report.thresholds import DFE_AVERAGE_CASELOAD, THRESHOLDS, breached
+from caseplan.report.thresholds import DFE_AVERAGE_CASELOAD, THRESHOLDS, check_status
 
 CHECK_COLUMNS = ["check", "standard", "title", "status", "value", "text", "rule", "source"]
 NOT_TRACKED = "supervision was not tracked in this run"
+DEFAULT_URGENT_EVERY_DAYS = 1
+"""``allocation.meetings.urgent_every_days`` when the resolved scenario does not say."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,12 @@ class Outcome:
 
     value: float | None
     text: str
+
+
+def _against(value: float, kind: str, check: str) -> str:
+    """A check's figure, never shown by rounding on a limit of :data:`THRESHOLDS` it is past."""
+    threshold = THRESHOLDS[check]
+    return format_against(value, kind, threshold.limit, threshold.at_risk_limit)
 
 
 def _check_caseload(run: RunData) -> Outcome:
@@ -41,7 +49,7 @@ def _check_caseload(run: RunData) -> Outcome:
     ci_text = f" (95% CI {ci})" if ci != MISSING else ""
     return Outcome(
         value,
-        f"average caseload {format_figure(value, 'number')} children per case-holding FTE{ci_text}; "
+        f"average caseload {_against(value, 'number', 'caseload')} children per case-holding FTE{ci_text}; "
         f"DfE national average {low}–{high}",
     )
 
@@ -53,7 +61,8 @@ def _check_over_100(run: RunData) -> Outcome:
     top = format_figure(figure_mean(run.figures, "max_load_ratio"), "percent")
     return Outcome(
         value,
-        f"{format_figure(value, 'percent')} of worker-weeks above 100% of case capacity (highest {top})",
+        f"{format_figure(value, 'percent')} of worker-weeks above 100% of case capacity (each replication's "
+        f"highest worker load {top} on average)",
     )
 
 
@@ -71,11 +80,13 @@ def _check_excessive(run: RunData) -> Outcome:
 def _check_must_allocate(run: RunData) -> Outcome:
     waiting = run.weekly["unallocated_must_allocate"]
     value = per_replication(waiting > 0, run.replications)
+    meetings = (run.scenario.get("allocation") or {}).get("meetings") or {}
+    grace = meetings.get("urgent_every_days", DEFAULT_URGENT_EVERY_DAYS)
     return Outcome(
         float(value),
         f"must-allocate cases (CP, CLA, court) waiting at the end of {format_figure(value, 'number')} "
-        f"team-weeks per replication (up to {int(waiting.max())} at once; this counts cases waiting for the "
-        "next urgent allocation meeting too)",
+        f"team-weeks per replication (up to {int(waiting.max())} at once; a case counts once it has waited "
+        f"past an urgent allocation meeting, more than {grace:g} day{'' if grace == 1 else 's'})",
     )
 
 
@@ -97,7 +108,8 @@ def _check_supervision(run: RunData) -> Outcome:
     missed = format_figure(figure_mean(run.figures, "supervision_missed"), "number")
     return Outcome(
         value,
-        f"{format_figure(value, 'percent')} of supervision sessions held on time; {missed} sessions missed "
+        f"{_against(value, 'percent', 'supervision')} of supervision sessions held on time; {missed} sessions "
+        "missed "
         "per replication",
     )
 
@@ -115,7 +127,8 @@ def _check_supervision_asye(run: RunData) -> Outcome:
     if value is None:
         return Outcome(None, "no ASYE supervision sessions were recorded in the measured weeks")
     return Outcome(
-        value, f"{format_figure(value, 'percent')} of ASYE supervision sessions held on time{note}"
+        value,
+        f"{_against(value, 'percent', 'supervision_asye')} of ASYE supervision sessions held on time{note}",
     )
 
 
@@ -128,7 +141,7 @@ def _check_cpd(run: RunData) -> Outcome:
     overload = per_replication(weekly["cpd_lost_to_overload_hours"], reps)
     return Outcome(
         value,
-        f"{format_figure(value, 'percent')} of planned CPD time taken; per replication "
+        f"{_against(value, 'percent', 'cpd')} of planned CPD time taken; per replication "
         f"{format_figure(pause, 'number')} hours lost to a CPD pause and {format_figure(overload, 'number')} "
         "to overload",
     )
@@ -143,7 +156,7 @@ def _check_asye_protected(run: RunData) -> Outcome:
     )
     return Outcome(
         value,
-        f"{format_figure(value, 'percent')} of ASYE protected development time kept "
+        f"{_against(value, 'percent', 'asye_protected')} of ASYE protected development time kept "
         f"({format_figure(lost, 'number')} hours lost per replication)",
     )
 
@@ -184,19 +197,19 @@ def standards_checks(run: RunData) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``check``, ``standard``, ``title``, ``status`` (``breached``, ``met`` or ``not recorded``),
+        ``check``, ``standard``, ``title``, ``status`` (``breached``, ``at risk``, ``met`` or
+        ``not recorded``, :func:`check_status`),
         ``value``, ``text`` (the figure in words), ``rule`` and ``source``.
     """
     rows = []
     for key, threshold in THRESHOLDS.items():
         outcome = CHECKS[key](run)
-        verdict = breached(outcome.value, threshold)
         rows.append(
             {
                 "check": key,
                 "standard": threshold.standard,
                 "title": threshold.title,
-                "status": _status(verdict),
+                "status": check_status(outcome.value, threshold),
                 "value": outcome.value,
                 "text": outcome.text,
                 "rule": threshold.rule,
@@ -204,8 +217,3 @@ def standards_checks(run: RunData) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
-
-
-def _status(verdict: bool | None) -> str:
-    """``"breached"``, ``"met"`` or ``"not recorded"`` for a :func:`breached` verdict."""
-    return "not recorded" if verdict is None else ("breached" if verdict else "met")

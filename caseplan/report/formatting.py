@@ -1,4 +1,5 @@
-"""How figures are shown on the page: :func:`format_figure` and :func:`format_interval`."""
+"""How figures are shown on the page: :func:`format_figure`, :func:`format_against` and
+:func:`format_interval`."""
 
 from __future__ import annotations
 
@@ -34,6 +35,37 @@ def format_figure(value: float | None, kind: str) -> str:
     if kind == "integer":
         return f"{value:,.0f}"
     return f"{value:,.1f}"
+
+
+def format_against(value: float | None, kind: str, *limits: float | None) -> str:
+    """Format a figure that is compared with limits, so that rounding never shows it on a limit it is past.
+
+    A caseload of 16.04 against a limit of 16.0 shows as ``"16.04"``, not ``"16.0"``, and 99.96% of
+    protected time kept as ``"99.96%"``, not ``"100.0%"``.
+
+    Parameters
+    ----------
+    value : float or None
+        The figure.
+    kind : str
+        ``"number"`` or ``"percent"`` (as in :func:`format_figure`; other kinds are not refined).
+    *limits : float or None
+        The limits it is compared with (None is ignored).
+
+    Returns
+    -------
+    str
+        :func:`format_figure`, with up to two more decimals while it reads as one of the limits.
+    """
+    shown = format_figure(value, kind)
+    if value is None or not math.isfinite(value) or kind not in ("number", "percent"):
+        return shown
+    rounded_limits = {format_figure(limit, kind) for limit in limits if limit is not None and limit != value}
+    for decimals in (2, 3):
+        if shown not in rounded_limits:
+            break
+        shown = f"{value:.{decimals}%}" if kind == "percent" else f"{value:,.{decimals}f}"
+    return shown
 
 
 def format_interval(figure: dict[str, Any], kind: str) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from caseplan.report.aggregate import by_team_with_total, in_first_replication, per_replication
 from caseplan.report.run_data import RunData
+from simulator.level_changes import level_changes as gathered_level_changes
 
 LEVELS = (1, 2, 3, 4)
 LEVEL_EXTRAS = {
@@ -29,6 +30,7 @@ LEVEL_CHANGE_COLUMNS = [
     "triggered_by",
     "actions_started",
     "actions_ended",
+    "actions_not_started",
 ]
 
 
@@ -89,7 +91,10 @@ def level_grid(timeline: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def level_changes(run: RunData) -> pd.DataFrame:
-    """The level changes of the first replication: when, which team, why and what was done.
+    """The level changes of the first replication: when, which team, why and what the plan did.
+
+    Each change lists the actions started, ended and not started from its week up to the team's next
+    change, as ``caseplan run`` prints them (:func:`simulator.level_changes.level_changes`).
 
     Parameters
     ----------
@@ -100,11 +105,11 @@ def level_changes(run: RunData) -> pd.DataFrame:
     -------
     DataFrame
         ``replication``, ``week``, ``week_start``, ``team``, ``level``, ``level_name``,
-        ``triggered_by``, ``actions_started``, ``actions_ended``.
+        ``triggered_by``, ``actions_started``, ``actions_ended``, ``actions_not_started``.
     """
     timeline = run.timeline
     if timeline is None or timeline.empty:
         return pd.DataFrame(columns=LEVEL_CHANGE_COLUMNS)
-    first = timeline[in_first_replication(timeline) & timeline["level_changed"]]
+    first = gathered_level_changes(timeline[in_first_replication(timeline)])
     table = first.assign(level_name=first["level"].map(run.level_names).fillna(""))
     return table.loc[:, LEVEL_CHANGE_COLUMNS].reset_index(drop=True)

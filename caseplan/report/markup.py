@@ -100,8 +100,8 @@ def not_recorded(section_id: str, why: str) -> str:
     )
 
 
-def not_recorded_section(section_id: str, title: str, why: str) -> str:
-    """A :func:`section` holding only a :func:`not_recorded` note.
+def not_recorded_section(section_id: str, title: str, why: str, *notes: str) -> str:
+    """A :func:`section` holding a :func:`not_recorded` note (and any further notes).
 
     Parameters
     ----------
@@ -111,9 +111,11 @@ def not_recorded_section(section_id: str, title: str, why: str) -> str:
         The section's heading.
     why : str
         Why the run did not record it.
+    *notes : str
+        HTML shown after the note (e.g. a definition).
 
     Returns
     -------
     str
     """
-    return section(section_id, title, not_recorded(section_id, why))
+    return section(section_id, title, not_recorded(section_id, why), *notes)

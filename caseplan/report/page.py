@@ -79,6 +79,6 @@ def run_info_html(run: RunData) -> str:
         f"({run.measured_weeks} weeks from {escape(pd.Timestamp(first).date())} to "
         f"{escape(pd.Timestamp(last).date())}) after a "
         f"{info['warmup_weeks']}-week warm-up. Figures are means over replications; counts are per "
-        "replication over the measured weeks; 95% intervals are t-based across replications (with few "
-        "replications they are wide and may fall outside the possible range).</p>"
+        "replication over the measured weeks; 95% intervals are t-based across replications, kept inside "
+        "the range each figure can take.</p>"
     )

@@ -32,7 +32,12 @@ WEEKLY_REQUIRED = (
 )  # fmt: skip
 SUPERVISION_COLUMNS = ("supervision_due", "supervision_held", "supervision_late", "supervision_missed")
 WORKERS_REQUIRED = ("replication", *WORKER_COLUMNS, *WORKER_EXTRA_COLUMNS)
-TIMELINE_REQUIRED = ("replication", "week_start", *TIMELINE_COLUMNS)
+TIMELINE_REQUIRED = (
+    "replication",
+    "week_start",
+    *(c for c in TIMELINE_COLUMNS if c != "actions_not_started"),
+)
+"""The timeline's columns the report needs (runs written before ``actions_not_started`` existed have none)."""
 
 
 class ReportError(Exception):

@@ -24,18 +24,27 @@ from caseplan.report.charts import (
 from caseplan.report.formatting import format_cell, format_figure
 from caseplan.report.levels import LEVELS, level_grid
 from caseplan.report.markup import escape, not_recorded, not_recorded_section, section, table_html
-from caseplan.report.run_data import RunData
+from caseplan.report.roles import asye_definition
+from caseplan.report.run_data import RunData, figure_mean
 from caseplan.report.supervision import ALL_WORKERS
 from caseplan.report.waits import service_waits
+from simulator.entities import DAYS_PER_WEEK
+from simulator.model import MEETING_OFFSET_DAYS
+from simulator.statistics import FEW_REPLICATIONS
 
 Tables = dict[str, pd.DataFrame]
+DEFAULT_MEETING_DAYS = 7
+"""``allocation.meetings.other_every_days`` when the resolved scenario does not say."""
 LEVEL_CHANGES_SHOWN = 40
 CHECK_GROUPS = (
     ("breached", None),
+    ("at risk", "At risk (a shortfall smaller than a breach):"),
     ("met", "Within the thresholds:"),
     ("not recorded", "Not recorded in this run:"),
 )
 """Each status of a check, in the order the summary lists them, with the line above its list."""
+RULE_PREFIX = {"breached": "breaches", "at risk": "threshold"}
+"""The word before the rule of a check listed as breached or at risk."""
 
 
 def summary_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
@@ -44,7 +53,8 @@ def summary_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str
 
 
 def checks_html(checks: pd.DataFrame) -> str:
-    """The plain-English summary: what breached (with the figure), what was met, what was not recorded.
+    """The plain-English summary: what breached or is at risk (with the figure), what was met, what was
+    not recorded.
 
     Parameters
     ----------
@@ -68,13 +78,15 @@ def checks_html(checks: pd.DataFrame) -> str:
 
 
 def _verdict_html(checks: pd.DataFrame) -> str:
-    """The summary's first line: how many checks breached."""
-    breaches = checks[checks["status"] == "breached"]
-    if breaches.empty:
-        return '<p id="verdict" class="met">No threshold was breached.</p>'
+    """The summary's first line: how many checks breached (and how many are at risk)."""
+    breaches = int((checks["status"] == "breached").sum())
+    at_risk = int((checks["status"] == "at risk").sum())
+    risk_text = f", {at_risk} at risk" if at_risk else ""
+    if not breaches:
+        return f'<p id="verdict" class="met">No threshold was breached{risk_text}.</p>'
     return (
-        f'<p id="verdict" class="breached"><strong>{len(breaches)} of {len(checks)} checks breached'
-        "</strong> (thresholds and sources at the end of the report):</p>"
+        f'<p id="verdict" class="breached"><strong>{breaches} of {len(checks)} checks breached'
+        f"</strong>{risk_text} (thresholds and sources at the end of the report):</p>"
     )
 
 
@@ -83,7 +95,7 @@ def _checks_list(status: str, group: pd.DataFrame) -> str:
     items = "".join(
         f'<li data-check="{escape(r.check)}" data-status="{escape(r.status)}"><strong>{escape(r.standard)}, '
         f"{escape(r.title)}</strong>: {escape(r.text)}"
-        + (f" — breaches: {escape(r.rule)}" if r.status == "breached" else "")
+        + (f" — {escape(RULE_PREFIX[r.status])}: {escape(r.rule)}" if r.status in RULE_PREFIX else "")
         + "</li>"
         for r in group.itertuples(index=False)
     )
@@ -92,13 +104,36 @@ def _checks_list(status: str, group: pd.DataFrame) -> str:
 
 
 def headline_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
-    """The headline figures of ``summary.json`` (:func:`headline_html`)."""
+    """The headline figures of ``summary.json`` (:func:`headline_html`) and how far to trust the intervals."""
     return section(
         "headline",
         "Headline figures",
         headline_html(tables["headline"]),
-        '<p class="note">From summary.json, measured after the warm-up.</p>',
+        '<p class="note">From summary.json, measured after the warm-up. '
+        f"{escape(few_replications_note(tables['headline'], run.replications))}</p>",
     )
+
+
+def few_replications_note(headline: pd.DataFrame, replications: int) -> str:
+    """What the headline's mark * means, or how intervals are made when none is rough.
+
+    Parameters
+    ----------
+    headline : DataFrame
+        :func:`headline_table`.
+    replications : int
+        Replications of the run.
+
+    Returns
+    -------
+    str
+    """
+    advice = f"{FEW_REPLICATIONS} or more replications are recommended."
+    if replications < 2:
+        return f"One replication: no intervals; {advice}"
+    if headline["few_replications"].any():
+        return f"* Intervals from fewer than {FEW_REPLICATIONS} replications are rough; {advice}"
+    return "Intervals are 95% t intervals, kept within each figure's possible range."
 
 
 def headline_html(headline: pd.DataFrame) -> str:
@@ -119,9 +154,10 @@ def headline_html(headline: pd.DataFrame) -> str:
         rows.append(
             f'<tr data-key="{escape(row.key)}"><td>{escape(row.figure)}</td>'
             f'<td data-field="mean">{escape(row.shown)}</td>'
-            f'<td data-field="ci">{escape(row.shown_ci)}</td><td data-field="n">{escape(row.n)}</td></tr>'
+            f'<td data-field="ci">{escape(row.shown_ci)}</td><td data-field="n">{escape(row.n)}</td>'
+            f'<td data-field="rough">{"*" if row.few_replications and pd.notna(row.ci_low) else ""}</td></tr>'
         )
-    head = "<tr><th>figure</th><th>mean</th><th>95% CI</th><th>replications</th></tr>"
+    head = "<tr><th>figure</th><th>mean</th><th>95% CI</th><th>replications</th><th></th></tr>"
     return f'<table id="headline-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -157,7 +193,9 @@ def load_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
         table_html(tables["load_ratio"], "load-table", {**formats, "worker_weeks": "integer"}, labels),
         figure(load_ratio_figure(tables["load_ratio_bands"]), "fig-load-ratio"),
         '<p class="note">Load ÷ case capacity, over worker-weeks with a case capacity (absent workers and '
-        "team managers have none). Worker-weeks are totals over all replications.</p>",
+        "team managers have none). Worker-weeks are totals over all replications, and the highest is the "
+        "highest worker-week of them all (the headline's highest worker load is each replication's highest, "
+        f"averaged). {escape(asye_definition(run.scenario))}</p>",
     )
 
 
@@ -166,29 +204,51 @@ def waits_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
     return section(
         "waits",
         "Unallocated cases and waits (Standard 3)",
-        _waits_summary(service_waits(run.weekly)),
+        _waits_summary(run),
         figure(waits_figure(tables["waits_weekly"]), "fig-waits"),
     )
 
 
-def _waits_summary(service: pd.DataFrame) -> str:
-    """The waits in words, from :func:`service_waits`."""
+def _waits_summary(run: RunData) -> str:
+    """The waits in words: the headline's time average, then the counts at a week's end and why they differ."""
+    service = service_waits(run.weekly)
     shown = {
-        name: format_figure(value, "number")
-        for name, value in (
-            ("mean", service["unallocated"].mean()),
-            ("max", service["unallocated"].max()),
-            ("over_14", service["over_14_days"].mean()),
-            ("over_28", service["over_28_days"].mean()),
-            ("max_28", service["over_28_days"].max()),
+        name: format_figure(value, kind)
+        for name, value, kind in (
+            ("time_average", figure_mean(run.figures, "unallocated_cases"), "number"),
+            ("mean", service["unallocated"].mean(), "number"),
+            ("max", service["unallocated"].max(), "integer"),
+            ("over_14", service["over_14_days"].mean(), "number"),
+            ("over_28", service["over_28_days"].mean(), "number"),
+            ("max_28", service["over_28_days"].max(), "integer"),
         )
     }
     must = format_figure((service["must_allocate"] > 0).mean(), "percent")
     return (
-        f"<p>At a week's end the service had on average {shown['mean']} cases waiting for a worker (at most "
+        f"<p>Averaged over time (every moment of the measured weeks) {shown['time_average']} cases were "
+        "waiting for a worker: the headline's unallocated cases. Counted at each week's end, as the checks "
+        f"and the chart count them, the service had on average {shown['mean']} cases waiting (at most "
         f"{shown['max']}), {shown['over_14']} of them over 14 days and {shown['over_28']} over 28 days (at "
-        f"most {shown['max_28']}). A must-allocate case was waiting at the end of {must} of weeks. The "
-        "chart shows the mean over replications.</p>"
+        f"most {shown['max_28']}). A must-allocate case was waiting at the end of {must} of weeks. "
+        f"{escape(_week_end_note(run))} The chart shows the mean over replications.</p>"
+    )
+
+
+def _week_end_note(run: RunData) -> str:
+    """Why the count at a week's end differs from the time average (the allocation meetings' timing)."""
+    meetings = ((run.scenario.get("allocation") or {}).get("meetings")) or {}
+    every = meetings.get("other_every_days", DEFAULT_MEETING_DAYS)
+    if every == 0:
+        return "Cases are allocated as they arrive (no routine meetings), so the two counts differ little."
+    after = every - MEETING_OFFSET_DAYS if every == DAYS_PER_WEEK else None
+    timing = (
+        f"{format_figure(after, 'number')} days after the week's routine allocation meeting"
+        if after is not None
+        else f"at a point between routine allocation meetings (every {format_figure(every, 'number')} days)"
+    )
+    return (
+        f"A week's end falls {timing}, when the cases referred since it are still waiting, so the count "
+        "there is higher than the time average."
     )
 
 
@@ -231,9 +291,11 @@ def _tenure_note(run: RunData) -> str:
     if run.workers is None:
         return not_recorded("supervision-tenure", "supervision by tenure (no per-worker table)")
     return (
-        '<p class="note">The tenure rows count workers in post at each week\'s end; the all-workers row '
-        "is the teams' count, as in the headline (it also holds sessions of workers who left during a "
-        "week).</p>"
+        '<p class="note">The tenure rows count workers in post at each week\'s end (ASYE as defined under '
+        "worker load); the all-workers row is the teams' count, as in the headline (it also holds sessions "
+        "of workers who left during a week). Counts are per replication, averaged over all replications; "
+        "the on-time share is each replication's share averaged over the replications that had sessions, "
+        "as in the headline, so it need not equal the row's on-time ÷ (held + missed).</p>"
     )
 
 
@@ -274,14 +336,17 @@ def asye_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
     """ASYE protection: a table of measures, or a note without ASYE in the measured weeks."""
     title = "ASYE protection (Standard 6)"
     asye = tables["asye"]
+    definition = f'<p class="note" id="asye-definition">{escape(asye_definition(run.scenario))}</p>'
     if asye.empty:
-        return not_recorded_section("asye", title, "no ASYE in their first year in the measured weeks")
+        return not_recorded_section(
+            "asye", title, "no ASYE in their first year in the measured weeks", definition
+        )
     rows = "".join(
         f"<tr><td>{escape(r.measure)}</td>"
         f'<td data-col="value">{escape(format_cell(r.value, r.kind))}</td></tr>'
         for r in asye.itertuples(index=False)
     )
-    return section("asye", title, f'<table id="asye-table"><tbody>{rows}</tbody></table>')
+    return section("asye", title, f'<table id="asye-table"><tbody>{rows}</tbody></table>', definition)
 
 
 def levels_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
@@ -313,7 +378,12 @@ def levels_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
 def _level_changes_html(changes: pd.DataFrame) -> list[str]:
     """The first :data:`LEVEL_CHANGES_SHOWN` level changes of replication 0 under a heading."""
     shown = changes.head(LEVEL_CHANGES_SHOWN).assign(date=changes["week_start"].dt.date.astype(str))
-    parts = [f"<h3>Level changes in replication 0 ({len(changes)} in all)</h3>"]
+    parts = [
+        f"<h3>Level changes in replication 0 ({len(changes)} in all)</h3>",
+        '<p class="note">Each change lists what the plan started, ended or could not start from that week '
+        "until the team's next change; an action of a later week (after its lead time, or at the end of its "
+        "duration) carries that week.</p>",
+    ]
     if len(changes):
         labels = {
             "week": "week",
@@ -324,6 +394,7 @@ def _level_changes_html(changes: pd.DataFrame) -> list[str]:
             "triggered_by": "triggered by",
             "actions_started": "actions started",
             "actions_ended": "actions ended",
+            "actions_not_started": "not started (why)",
         }
         parts.append(
             table_html(shown, "level-changes-table", {"week": "integer", "level": "integer"}, labels)

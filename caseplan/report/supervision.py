@@ -8,9 +8,10 @@ from typing import Any
 import pandas as pd
 
 from caseplan.report.aggregate import per_replication, ratio
+from caseplan.report.roles import ASYE
 from caseplan.report.run_data import SUPERVISION_COLUMNS, RunData
 
-ASYE_TENURE = "ASYE (first year)"
+ASYE_TENURE = ASYE
 ALL_WORKERS = "all workers"
 MISSED_REASONS = ("supervisor_capacity", "supervisee_away")
 SUPERVISION_TABLE_COLUMNS = [

@@ -13,6 +13,13 @@ DFE_AVERAGE_CASELOAD = (15.2, 16.0)
 TOLERANCE = 1e-9
 """How far past a limit a figure must be to count as past it (guards against rounding)."""
 
+KEPT_SHARE_BREACH = 0.95
+"""Share of reserved CPD or ASYE protected time below which the check is breached; a smaller shortfall
+is "at risk". An assumption, the same 95% mark as for supervision on time (no published tolerance)."""
+
+STATUSES = ("breached", "at risk", "met", "not recorded")
+"""The statuses of a check, from the worst."""
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -31,7 +38,10 @@ class Threshold:
     rule : str
         The threshold in plain English.
     source : str
-        Where the limit comes from (``DF`` is ``../shared/reference/domain-figures.md``).
+        Where the limit comes from (``DF`` is the project's domain-figures reference).
+    at_risk_limit : float or None
+        A stricter limit on the same side: a figure past it but not past ``limit`` is "at risk" (a small
+        shortfall), not breached. None: no such band.
     """
 
     standard: str
@@ -40,6 +50,7 @@ class Threshold:
     limit: float
     rule: str
     source: str
+    at_risk_limit: float | None = None
 
 
 THRESHOLDS: dict[str, Threshold] = {
@@ -60,7 +71,8 @@ THRESHOLDS: dict[str, Threshold] = {
     ),
     "must_allocate": Threshold(
         "Standard 3", "Must-allocate cases waiting", "above", 0.0,
-        "any child-protection, looked-after or court case without a worker at a week's end",
+        "any child-protection, looked-after or court case without a worker at a week's end, after an "
+        "urgent allocation meeting passed it by",
         "Walsall and Cumberland procedures: CP and CLA cases are always allocated (DF §6)",
     ),
     "waits_28": Threshold(
@@ -81,15 +93,18 @@ THRESHOLDS: dict[str, Threshold] = {
         "the 95% mark is an assumption",
     ),
     "cpd": Threshold(
-        "Standard 6", "CPD time taken", "below", 1.0,
-        "less CPD time taken than planned",
-        "Employer Standard 6: dedicated time for CPD; the size of the reserve (2.5%) is an assumption "
-        "(DF §4)",
+        "Standard 6", "CPD time taken", "below", KEPT_SHARE_BREACH,
+        "less than 95% of planned CPD time taken (at risk: any smaller shortfall)",
+        "Employer Standard 6: dedicated time for CPD; the size of the reserve (2.5%) and the 95% mark are "
+        "assumptions (DF §4)",
+        1.0,
     ),
     "asye_protected": Threshold(
-        "Standard 6", "ASYE protected time", "below", 1.0,
-        "less ASYE protected development time kept than reserved",
-        "Skills for Care / Suffolk: 10% protected development time in the ASYE year (DF §4)",
+        "Standard 6", "ASYE protected time", "below", KEPT_SHARE_BREACH,
+        "less than 95% of reserved ASYE protected development time kept (at risk: any smaller shortfall)",
+        "Skills for Care / Suffolk: 10% protected development time in the ASYE year (DF §4); the 95% mark "
+        "is an assumption, as for supervision",
+        1.0,
     ),
     "severe_levels": Threshold(
         "Standard 3", "Contingency levels 3–4", "above", 0.0,
@@ -99,7 +114,7 @@ THRESHOLDS: dict[str, Threshold] = {
 }  # fmt: skip
 """Every check of the report with its limit and source, in the order the report lists them."""
 
-THRESHOLD_COLUMNS = ["check", "standard", "title", "breached_if", "limit", "rule", "source"]
+THRESHOLD_COLUMNS = ["check", "standard", "title", "breached_if", "limit", "rule", "source", "at_risk_limit"]
 
 
 def breached(value: float | None, threshold: Threshold) -> bool | None:
@@ -119,9 +134,39 @@ def breached(value: float | None, threshold: Threshold) -> bool | None:
     """
     if value is None or not math.isfinite(value):
         return None
-    if threshold.breached_if == "above":
-        return value > threshold.limit + TOLERANCE
-    return value < threshold.limit - TOLERANCE
+    return _past(value, threshold.limit, threshold.breached_if)
+
+
+def check_status(value: float | None, threshold: Threshold) -> str:
+    """A figure's status against a threshold: one of :data:`STATUSES`.
+
+    Parameters
+    ----------
+    value : float or None
+        The figure (None: not recorded).
+    threshold : Threshold
+        The threshold.
+
+    Returns
+    -------
+    str
+        ``"breached"`` past ``limit``; ``"at risk"`` past ``at_risk_limit`` only; ``"met"``;
+        ``"not recorded"`` if the figure is not recorded.
+    """
+    verdict = breached(value, threshold)
+    if verdict is None:
+        return "not recorded"
+    if verdict:
+        return "breached"
+    risk = threshold.at_risk_limit
+    if risk is not None and value is not None and _past(value, risk, threshold.breached_if):
+        return "at risk"
+    return "met"
+
+
+def _past(value: float, limit: float, side: str) -> bool:
+    """Whether ``value`` lies past ``limit`` on ``side`` (``"above"`` or ``"below"``), beyond rounding."""
+    return value > limit + TOLERANCE if side == "above" else value < limit - TOLERANCE
 
 
 def thresholds_table() -> pd.DataFrame:

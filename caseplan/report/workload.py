@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 
 from caseplan.report.aggregate import WEEK_KEYS, groups_with_total, ratio, service_totals
+from caseplan.report.roles import ASYE, report_role
 from caseplan.report.thresholds import TOLERANCE
 
 LOAD_BAND_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, math.inf)
 LOAD_BAND_LABELS = (
     "≤50%", "50–60%", "60–70%", "70–80%", "80–90%", "90–100%", "100–110%", "110–120%", ">120%",
 )  # fmt: skip
-ROLE_ORDER = ("social_worker", "senior_practitioner", "asye", "agency", "team_manager")
+ROLE_ORDER = ("social_worker", "senior_practitioner", ASYE, "agency", "team_manager")
 LOAD_COLUMNS = ["role", "worker_weeks", "mean", "median", "p90", "max", "over_100_share", "over_110_share"]
 BAND_COLUMNS = ["role", "band", "worker_weeks", "share"]
 DISTRIBUTION_COLUMNS = ["caseload_from", "caseload_to", "team_weeks", "share"]
@@ -125,7 +126,7 @@ def role_order(roles: pd.Series) -> list[str]:
     Parameters
     ----------
     roles : Series
-        The ``role`` column of the per-worker table.
+        Roles as the report counts them (:func:`~caseplan.report.roles.report_role`).
 
     Returns
     -------
@@ -137,6 +138,9 @@ def role_order(roles: pd.Series) -> list[str]:
 
 def load_ratio_by_role(workers: pd.DataFrame | None) -> pd.DataFrame:
     """Worker load ratios (load ÷ case capacity) by role, over the measured worker-weeks.
+
+    Roles are those of :func:`~caseplan.report.roles.report_role`: an ASYE-role worker is in the ASYE
+    row only in the assessed year.
 
     Parameters
     ----------
@@ -151,10 +155,15 @@ def load_ratio_by_role(workers: pd.DataFrame | None) -> pd.DataFrame:
     """
     if workers is None:
         return pd.DataFrame(columns=LOAD_COLUMNS)
-    loaded = measured_load(workers)
+    loaded = _with_report_roles(measured_load(workers))
     groups = groups_with_total(loaded, "role", role_order(loaded["role"]), "all roles")
     rows = [_load_row(role, group["load_ratio"]) for role, group in groups if not group["load_ratio"].empty]
     return pd.DataFrame(rows, columns=LOAD_COLUMNS)
+
+
+def _with_report_roles(workers: pd.DataFrame) -> pd.DataFrame:
+    """The per-worker rows with ``role`` as the report counts it (:func:`report_role`)."""
+    return workers.assign(role=report_role(workers))
 
 
 def _load_row(role: object, load: pd.Series) -> dict[str, Any]:
@@ -186,7 +195,7 @@ def load_ratio_bands(workers: pd.DataFrame | None) -> pd.DataFrame:
     """
     if workers is None:
         return pd.DataFrame(columns=BAND_COLUMNS)
-    loaded = measured_load(workers)
+    loaded = _with_report_roles(measured_load(workers))
     bands = pd.cut(loaded["load_ratio"], LOAD_BAND_EDGES, labels=LOAD_BAND_LABELS, include_lowest=True)
     rows = []
     for role in role_order(loaded["role"]):

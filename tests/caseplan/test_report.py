@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -15,6 +16,11 @@ from typer.testing import CliRunner
 
 from caseplan import report
 from caseplan.cli import app
+from caseplan.report.checks import standards_checks
+from caseplan.report.roles import ASYE
+from caseplan.report.run_data import RunData
+from caseplan.report.sections import checks_html
+from simulator.level_changes import level_changes
 from simulator.run import run_scenario, write_outputs
 from tests.support import variant
 
@@ -24,7 +30,7 @@ runner = CliRunner()
 
 def make_run(directory: Path, replications: int = 2, **sections) -> Path:
     """Simulate a short baseline variant and write its run directory."""
-    write_outputs(run_scenario(variant(meta=SHORT, **sections), replications), directory)
+    write_outputs(run_scenario(variant(**{"meta": SHORT, **sections}), replications), directory)
     return directory
 
 
@@ -145,8 +151,9 @@ def test_summary_lists_each_breach_with_its_figure(built):
             assert row["text"] in built.html.replace("&#x27;", "'"), key
     caseload = checks.loc["caseload"]
     assert caseload["status"] in ("met", "breached")
+    limit = report.THRESHOLDS["caseload"].limit
     assert caseload["text"].startswith(
-        f"average caseload {report.format_figure(caseload['value'], 'number')}"
+        f"average caseload {report.format_against(caseload['value'], 'number', limit)}"
     )
 
 
@@ -378,3 +385,112 @@ def test_read_run_keeps_only_measured_weeks(run_dir):
     assert run.timeline is not None and run.timeline["week"].min() == SHORT["warmup_weeks"]
     assert run.replications == 2 and run.measured_weeks == SHORT["horizon_weeks"] - SHORT["warmup_weeks"]
     assert run.level_names[4] == "critical"
+
+
+# ------------------------------------------------------------------------------------ one page, one story
+
+
+def test_asye_means_the_assessed_year_in_every_table(built, run_dir):
+    tables, reps = built.tables, report.read_run(run_dir).replications
+    roles = list(tables["load_ratio"]["role"])
+    assert ASYE in roles and "asye" not in roles
+    load_weeks = tables["load_ratio"].set_index("role").loc[ASYE, "worker_weeks"]
+    asye = tables["asye"].set_index("measure")["value"]
+    assert load_weeks / reps == pytest.approx(asye["ASYE worker-weeks in the first year (per replication)"])
+    assert ASYE in list(tables["supervision"]["tenure"])
+    assert "asye-definition" in parse(built.html).ids and "capacity.asye_months" in built.html
+
+
+def test_asye_role_workers_past_their_year_are_social_workers_on_the_page(tmp_path):
+    # the baseline's two ASYEs finish their year in week 48; no cohort joins, so none is an ASYE later
+    run_dir = make_run(
+        tmp_path / "no_asye", meta={"horizon_weeks": 80, "warmup_weeks": 56}, workforce={"asye_cohorts": []}
+    )
+    run = report.read_run(run_dir)
+    assert (run.workers["role"] == "asye").any() and not run.workers["asye"].any()
+    built = report.build_report(run)
+    page = parse(built.html)
+    load = built.tables["load_ratio"].set_index("role")
+    assert ASYE not in load.index and "asye" not in load.index
+    workers = run.workers[run.workers["case_capacity_hours"] > 0]
+    former_asye_and_social_workers = workers["role"].isin(["asye", "social_worker"]).sum()
+    assert load.loc["social_worker", "worker_weeks"] == former_asye_and_social_workers
+    assert "asye" in page.not_recorded and page.checks["asye_protected"] == "not recorded"
+    assert "no ASYE in their first year" in built.html
+    assert ASYE not in list(built.tables["supervision"]["tenure"])
+
+
+def test_the_waits_section_names_the_time_average_and_the_week_end_count(built, summary):
+    waits = built.html[built.html.index('<section id="waits">') :]
+    waits = waits[: waits.index("</section>")]
+    time_average = report.format_figure(summary["unallocated_cases"]["mean"], "number")
+    assert f"Averaged over time (every moment of the measured weeks) {time_average} cases" in waits
+    assert "Counted at each week's end" in waits and "higher than the time average" in waits
+    assert "6.5 days after" in waits  # weekly meetings half a day into the week
+    labels = {key: label for key, label, _ in report.HEADLINE}
+    assert "time average" in labels["unallocated_cases"]
+
+
+def with_figure(run: RunData, key: str, mean: float) -> RunData:
+    figures = {**run.figures, key: {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}}
+    return dataclasses.replace(run, figures=figures)
+
+
+@pytest.mark.parametrize(
+    ("kept", "status", "shown"),
+    [(0.996, "at risk", "99.6%"), (0.9996, "at risk", "99.96%"), (0.94, "breached", "94.0%"),
+     (1.0, "met", "100.0%")],
+)  # fmt: skip
+def test_a_small_shortfall_of_protected_time_is_at_risk_not_breached(run_dir, kept, status, shown):
+    run = with_figure(report.read_run(run_dir), "asye_protected_kept_share", kept)
+    checks = standards_checks(run).set_index("check")
+    assert checks.loc["asye_protected", "status"] == status
+    assert checks.loc["asye_protected", "text"].startswith(f"{shown} of ASYE protected development time kept")
+    page = parse(checks_html(checks.reset_index()))
+    assert page.checks["asye_protected"] == status
+    assert report.THRESHOLDS["asye_protected"].at_risk_limit == 1.0
+    assert "assumption" in report.THRESHOLDS["asye_protected"].source
+
+
+def test_the_summary_lists_the_checks_at_risk_under_their_own_heading(built):
+    checks = built.checks.copy()
+    checks.loc[checks["check"] == "cpd", "status"] = "at risk"
+    html = checks_html(checks)
+    assert '<ul id="checks-at-risk"' in html and "At risk (a shortfall" in html
+    assert ", 1 at risk" in html[: html.index("</p>")]  # the verdict line counts it
+    assert parse(html).checks["cpd"] == "at risk"
+
+
+def test_check_status_and_format_against():
+    below, above = report.THRESHOLDS["cpd"], report.THRESHOLDS["caseload"]
+    assert [report.check_status(v, below) for v in (0.5, 0.97, 1.0, None)] == [
+        "breached", "at risk", "met", "not recorded",
+    ]  # fmt: skip
+    assert report.check_status(16.2, above) == "breached" and report.check_status(15.9, above) == "met"
+    assert report.format_against(16.04, "number", 16.0) == "16.04"
+    assert report.format_against(15.96, "number", 16.0) == "15.96"
+    assert report.format_against(15.4, "number", 16.0) == "15.4"
+    assert report.format_against(0.9996, "percent", 0.95, 1.0) == "99.96%"
+    assert report.format_against(None, "percent", 1.0) == "–"
+
+
+def test_the_headline_shows_the_share_allocated_within_a_week(built, summary):
+    assert "share_allocated_without_wait" not in summary
+    page = parse(built.html)
+    share = summary["share_allocated_within_7_days"]["mean"]
+    assert page.headline["share_allocated_within_7_days"]["mean"] == report.format_figure(share, "percent")
+
+
+def test_the_report_level_changes_read_the_timeline_as_caseplan_run_does(tmp_path):
+    # a demand surge takes the one team to levels 3 and 4, whose plan asks to borrow and for agency staff
+    surge = {"shocks": [{"kind": "step", "start_week": 60, "weeks": 40, "factor": 2.0}]}
+    run_dir = make_run(tmp_path / "surge", 1, meta={"horizon_weeks": 130, "warmup_weeks": 50}, demand=surge)
+    run = report.read_run(run_dir)
+    table = report.build_report(run).tables["level_changes"]
+    expected = level_changes(run.timeline)
+    assert len(table) > 3 and list(table["week"]) == list(expected["week"])
+    for column in ("actions_started", "actions_ended", "actions_not_started"):
+        assert list(table[column]) == list(expected[column]), column
+    assert not table["actions_ended"].str.contains("borrow").any()  # one team: nobody to borrow from
+    assert table["actions_not_started"].str.contains("borrow@3").any()
+    assert table["actions_started"].str.contains(r"agency@\d \(week \d+\)").any()  # after its lead time

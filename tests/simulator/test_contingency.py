@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from simulator.contingency import LevelTracker, met
+from simulator.contingency import NOT_STARTED, LevelTracker, met
 from simulator.run import run_replication
-from simulator.scenario import ScenarioError
+from simulator.scenario import ScenarioError, load_scenario
 from simulator.scenario.contingency import Level
-from tests.support import static_variant
+from tests.support import ROOT, static_variant, variant
 
 L2 = Level(level=2, when={"unallocated": 5}, enter_after_weeks=2, leave_after_weeks=3)
 L3 = Level(level=3, when={"unallocated": 10}, enter_after_weeks=2, leave_after_weeks=2)
@@ -68,19 +71,21 @@ def plan(*levels: dict) -> dict:
     return {"levels": list(levels)}
 
 
-def surge_run(contingency: dict, replication: int = 0, weeks: int = 130):
+def surge_run(contingency: dict, replication: int = 0, weeks: int = 130, surge: dict = SURGE):
     scenario = static_variant(
-        meta={"horizon_weeks": weeks, "warmup_weeks": 0}, demand=SURGE, contingency=contingency
+        meta={"horizon_weeks": weeks, "warmup_weeks": 0}, demand=surge, contingency=contingency
     )
     return run_replication(scenario, replication)
 
 
 def test_a_demand_surge_fires_the_levels_in_order():
+    # demand ×2.2: at ×1.8 the 25 cases over 28 days of level 4 were reached only in some replications
+    strong = {"shocks": [{**SURGE["shocks"][0], "factor": 2.2}]}
     result = surge_run(plan(
         {"level": 2, "when": {"unallocated_over_14_days": 3}, "enter_after_weeks": 2},
         {"level": 3, "when": {"unallocated_over_28_days": 8}, "enter_after_weeks": 2},
         {"level": 4, "when": {"unallocated_over_28_days": 25}, "enter_after_weeks": 2},
-    ))  # fmt: skip
+    ), surge=strong)  # fmt: skip
     timeline = result.timeline
     first = {n: timeline.week[timeline.level == n].min() for n in (2, 3, 4)}
     assert 40 < first[2] < first[3] < first[4]
@@ -151,20 +156,24 @@ def test_stepping_down_and_raising_thresholds_reduce_the_work():
     assert relief.weekly.unallocated.mean() < base.weekly.unallocated.mean()
 
 
-def test_borrowing_needs_a_team_at_level_one_with_room():
+def borrowing_scenario(shares: tuple[float, float] = (0.8, 0.2), weeks: int = 100):
+    """Two teams, the busier one borrowing from the other at level 2."""
     two_teams = {
         "workers": [
             {"count": 6, "role": "social_worker", "team": "north"},
             {"count": 6, "role": "social_worker", "team": "south"},
         ]
     }
-    scenario = static_variant(
-        meta={"horizon_weeks": 100, "warmup_weeks": 0}, team=two_teams,
-        demand={**SURGE, "team_shares": {"north": 0.8, "south": 0.2}},
+    return static_variant(
+        meta={"horizon_weeks": weeks, "warmup_weeks": 0}, team=two_teams,
+        demand={**SURGE, "team_shares": dict(zip(("north", "south"), shares, strict=True))},
         contingency=plan({"level": 2, "when": {"unallocated_over_14_days": 3},
                           "actions": [{"kind": "borrow", "fte": 1.0, "lender_max_load_ratio": 0.9}]}),
     )  # fmt: skip
-    weekly = run_replication(scenario, 0).weekly
+
+
+def test_borrowing_needs_a_team_at_level_one_with_room():
+    weekly = run_replication(borrowing_scenario(), 0).weekly
     north, south = (weekly[weekly.team == t].set_index("week") for t in ("north", "south"))
     assert north.borrowed_fte.sum() > 0 and south.borrowed_fte.sum() == 0
     lending = north.borrowed_fte > 0
@@ -187,3 +196,101 @@ def test_waiting_cases_of_one_type_are_an_indicator():
 def test_a_waiting_indicator_must_name_a_case_type():
     with pytest.raises(ScenarioError, match="unknown indicator 'waiting_xx'.*case types: assessment"):
         static_variant(contingency=plan({"level": 2, "when": {"waiting_xx": 1}}))
+
+
+# --------------------------------------------------------------------------- the timeline's actions
+
+
+def labels(text: str) -> list[str]:
+    return [label for label in text.split(",") if label]
+
+
+def assert_ends_follow_starts(timeline: pd.DataFrame) -> int:
+    """Every ended action started earlier in the same replication and team, and ``actions_active`` counts
+    exactly the actions started and not yet ended; returns how many actions ended."""
+    ends = 0
+    for (replication, team), rows in timeline.groupby(["replication", "team"]):
+        running: Counter[str] = Counter()
+        for row in rows.sort_values("week").itertuples():
+            for label in labels(row.actions_ended):
+                assert running[label] > 0, (
+                    f"replication {replication}, {team}, week {row.week}: {label} ended"
+                )
+                running[label] -= 1
+                ends += 1
+            running.update(a for a in labels(row.actions_started) if not a.startswith("escalate"))
+            assert row.actions_active == sum(running.values()), (replication, team, row.week)
+    return ends
+
+
+def short(name: str, weeks: int | None = None):
+    overrides = {"meta": {"horizon_weeks": weeks, "warmup_weeks": 0}} if weeks else None
+    return load_scenario(ROOT / "scenarios" / f"{name}.yaml", overrides)
+
+
+def lending_teams():
+    """Two teams that take turns at level 2: borrowing starts, ends, and sometimes finds no lender."""
+    return borrowing_scenario((0.6, 0.4), 160)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [lambda: short("baseline"), lambda: short("vacancy_crisis"), lambda: short("service_400fte", 60),
+     lending_teams],
+    ids=["baseline", "vacancy_crisis", "service_400fte", "two_teams_borrowing"],
+)  # fmt: skip
+def test_the_timeline_never_ends_an_action_that_did_not_start(scenario):
+    timeline = run_replication(scenario(), 0).timeline
+    assert timeline["level_changed"].any()  # the plan acted: the property is not empty
+    ended = assert_ends_follow_starts(timeline)
+    assert ended > 0
+
+
+def test_a_one_team_service_never_borrows_and_says_why():
+    # the baseline's plan (borrow at level 3) under a surge that takes the one team to level 3 and above
+    surge = {"shocks": [{"kind": "step", "start_week": 60, "weeks": 40, "factor": 2.0}]}
+    timeline = run_replication(
+        variant(meta={"horizon_weeks": 130, "warmup_weeks": 0}, demand=surge), 0
+    ).timeline
+    assert (timeline["level"] >= 3).any()
+    for column in ("actions_started", "actions_ended"):
+        assert not timeline[column].str.contains("borrow").any(), column
+    not_started = timeline["actions_not_started"]
+    assert not_started.str.contains(f"borrow@3 ({NOT_STARTED['no_lender']})", regex=False).any()
+    # listed once each time the level asks for it, not every week it waits
+    entries = ((timeline["level"] >= 3) & (timeline["level"].shift(fill_value=1) < 3)).sum()
+    assert not_started.str.count("borrow@").sum() <= entries
+    assert_ends_follow_starts(timeline)
+
+
+def test_a_borrow_between_teams_starts_and_ends_and_may_find_no_lender():
+    timeline = run_replication(lending_teams(), 0).timeline
+    for column in ("actions_started", "actions_ended", "actions_not_started"):
+        assert timeline[column].str.contains("borrow@2").any(), column
+    assert_ends_follow_starts(timeline)
+
+
+def test_an_action_cancelled_in_its_lead_time_is_not_started_not_ended():
+    # without cumulative actions, moving up to level 3 ends level 2's actions: the agency request, with its
+    # 52-week lead time, is cancelled before it starts, and the timeline says so
+    timeline = surge_run({"cumulative_actions": False, **plan(
+        {"level": 2, "when": {"unallocated_over_14_days": 3}, "actions": [{"kind": "agency", "lead_weeks": 52}]},
+        {"level": 3, "when": {"unallocated_over_28_days": 6}, "enter_after_weeks": 1, "leave_after_weeks": 2},
+    )}).timeline  # fmt: skip
+    for column in ("actions_started", "actions_ended"):
+        assert not timeline[column].str.contains("agency").any(), column
+    reason = f"agency@2 ({NOT_STARTED['cancelled']})"
+    assert timeline["actions_not_started"].str.contains(reason, regex=False).any()
+    assert_ends_follow_starts(timeline)
+
+
+def test_an_action_held_back_by_only_if_is_listed_once_per_level_entry():
+    result = surge_run(plan(
+        {"level": 2, "when": {"unallocated_over_14_days": 3}, "leave_after_weeks": 52,
+         "actions": [{"kind": "overtime", "hours_per_week": 10, "only_if": {"vacancy_rate": 0.99}}]},
+    ))  # fmt: skip
+    timeline = result.timeline
+    held = timeline["actions_not_started"].str.contains(f"overtime@2 ({NOT_STARTED['only_if']})", regex=False)
+    entries = ((timeline["level"] == 2) & (timeline["level"].shift(fill_value=1) == 1)).sum()
+    assert entries >= 1 and held.sum() == entries
+    assert not timeline["actions_started"].str.contains("overtime").any()
