@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.distributions import DAYS_PER, sampler
+from simulator.figures import NON_NEGATIVE
 from simulator.rng import Stream
 from simulator.run import ReplicationResult, run_replication
 from simulator.scenario import Scenario
@@ -70,7 +71,7 @@ def calibration_table(scenario: Scenario, replications: int = 20, progress=None)
     rows = []
     for target in targets(scenario):
         values = [target.measure(scenario, result) for result in results]
-        summary = mean_ci([v for v in values if not math.isnan(v)])
+        summary = mean_ci([v for v in values if not math.isnan(v)], bounds=NON_NEGATIVE)  # no measure is < 0
         within = _consistent(summary, target)
         rows.append(
             {
@@ -119,6 +120,20 @@ def targets(scenario: Scenario) -> list[Target]:
         Target("referrals ending at screening (NFA)", 0.05, 0.09, "DfE CIN 2023: 7% (DF §2)", _nfa_share),
         Target("referrals assessed not in need", 0.27, 0.33, "DfE CIN 2023: 30% (DF §2)", _not_in_need_share),
         Target("referrals reaching s47", 0.32, 0.38, "DfE CIN 2023: ≈35% (DF §2)", _s47_share),
+        Target(
+            "CP plans started per referral",
+            0.089,
+            0.109,
+            "DfE CIN 2021-22: 64,390 plans started / 650,270 referrals ≈ 9.9%, ±1 point (DF §2)",
+            _cp_start_share,
+        ),
+        Target(
+            "children starting care per referral",
+            0.045,
+            0.061,
+            "DfE CLA 2023-24: 33,050 starts / 621,880 referrals ≈ 5.3%, ±0.8 point (DF §2)",
+            _care_start_share,
+        ),
         Target(
             "re-referral share of referrals", 0.19, 0.25, "DfE 2024-25: 22-23% (DF §2)", _re_referral_share
         ),
@@ -189,6 +204,16 @@ def _not_in_need_share(scenario: Scenario, result: ReplicationResult) -> float:
 
 def _s47_share(scenario: Scenario, result: ReplicationResult) -> float:
     return _per_referral(result, result.metrics.entries_by_stage.get("s47", 0))
+
+
+def _cp_start_share(scenario: Scenario, result: ReplicationResult) -> float:
+    """CP plans started (entries into ``cp``) per referral, as DfE's plans started ÷ referrals."""
+    return _per_referral(result, result.metrics.entries_by_stage.get("cp", 0))
+
+
+def _care_start_share(scenario: Scenario, result: ReplicationResult) -> float:
+    """Children starting care (entries into ``cla``) per referral, by every route into care."""
+    return _per_referral(result, result.metrics.entries_by_stage.get("cla", 0))
 
 
 def _re_referral_share(scenario: Scenario, result: ReplicationResult) -> float:

@@ -40,6 +40,7 @@ class Post:
     token: int = 0  # identifies the running recruitment; a cohort joiner filling the post bumps it
     cover_requested: bool = False
     hire_waiting: bool = False  # the new starter arrives when the holder under notice has left
+    group: int | None = None  # index of the scenario's worker group the post was set up for
 
 
 # ------------------------------------------------------------------------------ pure formulas
@@ -133,7 +134,7 @@ class WorkforceDynamics:
 
     def start(self) -> None:
         for worker in list(self.model.workers):
-            post = Post(worker.team, worker.role, worker.fte, worker.supervises)
+            post = Post(worker.team, worker.role, worker.fte, worker.supervises, group=worker.group)
             self.posts[worker.team].append(post)
             if worker.day_rate:  # an agency worker in the starting team covers a vacant post
                 post.cover = worker
@@ -204,8 +205,10 @@ class WorkforceDynamics:
             then(worker)
 
     def _group_resigns(self, index: int) -> None:
-        """A wave of leavers: every worker still here from the group gives notice today."""
-        for worker in [w for w in self.model.workers if w.group == index and not w.on_notice]:
+        """A wave of leavers: whoever holds one of the group's posts today gives notice (a starter who
+        replaced an earlier leaver included), so the wave empties the posts however long the run."""
+        holders = [w for w in self.model.workers if w.post is not None and w.post.group == index]
+        for worker in [w for w in holders if w.post.holder is w and not w.on_notice]:
             self._give_notice(worker)
 
     def _outbreak(self, index: int, outbreak) -> None:

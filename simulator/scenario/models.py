@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from simulator.scenario.base import (
     CLOSE,
     MONTHS,
+    Code,
     FieldError,
     Probability,
     Share,
@@ -71,18 +72,16 @@ class WorkerGroup(Strict):
         None, description="Holds cases. Default: every role except team_manager."
     )
     supervises: bool = Field(False, description="Provides supervision sessions to the team.")
-    id: str | None = Field(
-        None,
-        min_length=1,
-        max_length=64,
-        description="Pseudonymous id of a single worker (count 1), e.g. from a snapshot.",
+    id: Code | None = Field(
+        None, description="Pseudonymous id (a code) of a single worker (count 1), e.g. from a snapshot."
     )
     resign_at_week: float | None = Field(
         None,
         ge=0,
         le=10_400,
-        description="The group's workers all resign in this week (a wave of leavers); after their notice "
-        "the posts fall vacant and are recruited to. Needs a workforce section with turnover.",
+        description="Whoever holds one of the group's posts in this week resigns (a wave of leavers, a "
+        "starter who replaced an earlier leaver included); after their notice the posts fall vacant and "
+        "are recruited to. Needs a workforce section with turnover.",
     )
     vacant: bool = Field(
         False,
@@ -108,12 +107,12 @@ class SnapshotFiles(Strict):
 class OpenCase(Strict):
     """A case open on day 0 (from a snapshot): its stage, when it opened and who holds it."""
 
-    id: str = Field(min_length=1, max_length=64)
+    id: Code = Field(description="Pseudonymous id of the case (a code).")
     type: str = Field(min_length=1, description="A held case type.")
     opened: dt.date
     team: str = Field(min_length=1, max_length=60)
-    worker_id: str | None = Field(None, description="Holder (null = waiting for allocation).")
-    previous_worker_id: str | None = None
+    worker_id: Code | None = Field(None, description="Holder (null = waiting for allocation).")
+    previous_worker_id: Code | None = None
 
 
 class Team(Strict):
@@ -551,6 +550,11 @@ def _check_vacancies(scenario: Scenario) -> None:
             raise FieldError(
                 ("team", "workers", i, "resign_at_week"),
                 f"{group.resign_at_week:g} is outside the horizon (allowed: 0 to {scenario.meta.horizon_weeks - 1})",
+            )
+        if group.start is not None and group.start >= scenario.horizon_end:
+            raise FieldError(
+                ("team", "workers", i, "start"),
+                f"{group.start} is after the run ends (allowed: before {scenario.horizon_end})",
             )
     staffed = [g for g in scenario.team.workers if not g.vacant and _holds_cases(g)]
     if scenario.team.workers and not staffed:

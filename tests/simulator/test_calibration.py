@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 
@@ -28,6 +31,45 @@ def test_the_headline_caseload_lies_in_the_dfe_range(table):
 def test_cp_plan_length_shares_add_up_to_one(table):
     shares = table[table.index.str.startswith("CP plans lasting")].simulated
     assert len(shares) == 5 and shares.sum() == pytest.approx(1.0)
+
+
+FLOW_TARGETS = ("CP plans started per referral", "children starting care per referral")
+
+
+def flow_measures() -> dict:
+    return {t.name: t for t in targets(static_variant()) if t.name in FLOW_TARGETS}
+
+
+def test_the_flows_into_cp_and_care_are_targets_with_their_dfe_sources():
+    found = flow_measures()
+    assert set(found) == set(FLOW_TARGETS)
+    cp, care = (found[name] for name in FLOW_TARGETS)
+    assert cp.low < 64_390 / 650_270 < cp.high and "64,390" in cp.source and "650,270" in cp.source
+    assert care.low < 33_050 / 621_880 < care.high and "33,050" in care.source and "621,880" in care.source
+
+
+def test_the_flows_count_stage_entries_per_referral():
+    entries = {"screening": 200, "assessment": 186, "s47": 70, "cp": 20, "cla": 11}
+    result = SimpleNamespace(metrics=SimpleNamespace(entries_by_stage=entries))
+    cp, care = (flow_measures()[name] for name in FLOW_TARGETS)
+    assert cp.measure(None, result) == pytest.approx(20 / 200)
+    assert care.measure(None, result) == pytest.approx(11 / 200)
+    empty = SimpleNamespace(metrics=SimpleNamespace(entries_by_stage={"screening": 0}))
+    assert math.isnan(cp.measure(None, empty))
+
+
+def test_the_flows_match_a_pathway_whose_answer_is_known():
+    # 93% of referrals are assessed (7% NFA at screening); a quarter of those start a CP plan, the rest
+    # go straight into care; both stages are short, so the team keeps up
+    short = {"duration": {"kind": "fixed", "value": 2, "unit": "weeks"}, "next": {"close": 1.0}}
+    known = static_variant(
+        demand={"referrals_per_week": 3.0},
+        case_types={"assessment": {"next": {"cp": 0.25, "cla": 0.75}}, "cp": short, "cla": short},
+    )
+    table = calibration_table(known, replications=3).set_index("measure")
+    assert table.loc["CP plans started per referral"].simulated == pytest.approx(0.93 * 0.25, abs=0.03)
+    assert table.loc["children starting care per referral"].simulated == pytest.approx(0.93 * 0.75, abs=0.03)
+    assert not table.loc[list(FLOW_TARGETS)].within.any()  # far from the national figures
 
 
 def test_a_miscalibrated_scenario_misses_and_says_why():

@@ -19,7 +19,8 @@ WEEKS = 104
 def scenario(policy: str, **milp):
     return static_variant(
         meta={"horizon_weeks": WEEKS, "warmup_weeks": 2},
-        demand={"referrals_per_week": 4.8},
+        # busy enough that workers are often near full when a held case escalates (CIN → s47 → CP)
+        demand={"referrals_per_week": 5.6},
         allocation={"policy": policy, "milp": {"time_limit_seconds": 5, **milp}},
     )
 
@@ -43,7 +44,7 @@ def test_milp_keeps_every_worker_within_capacity_where_round_robin_does_not():
     """
     round_robin = overload_after_meetings("round_robin")
     milp = overload_after_meetings("milp", move_cost=1.0)
-    assert max(round_robin) > 1.0 + 1e-6
+    assert sum(ratio > 1.0 + 1e-6 for ratio in round_robin) >= 5  # over the cap on several days
     assert max(milp) <= 1.0 + 1e-6
 
 
