@@ -12,14 +12,20 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from caseplan.csv_output import write_csv_file
+from simulator.text_input import printable
+
 BAD_INPUT = 2
+CONFIRM_LARGE = typer.Option(
+    "--confirm-large", help="Run even if the work is estimated above the limit (see the README's limits)."
+)
 
 
 def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit) -> None:
     """Add the batch commands to ``app`` (the CLI's consoles and scenario loader are shared)."""
 
     def fail(message: str) -> None:
-        err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(printable(message))}", highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT)
 
     @app.command()
@@ -33,11 +39,13 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
         ] = None,
         timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to reach the scheduler.")] = 10.0,
         force: Annotated[bool, typer.Option("--force", help="Replace another batch in --out.")] = False,
+        confirm_large: Annotated[bool, CONFIRM_LARGE] = False,
     ) -> None:
         """Run a grid of scenarios × replications into a Parquet dataset (re-run to resume)."""
         from batch.driver import BatchError, run_batch
         from batch.executors import ExecutorError, make_executor
         from simulator.scenario import ScenarioError
+        from simulator.work import WorkTooLarge
 
         try:
             chosen = make_executor(executor, workers, scheduler, timeout)
@@ -45,19 +53,22 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
             fail(str(exc))
         columns = (TextColumn("[bold]runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
-        with Progress(*columns, console=err, transient=True) as progress:
+        problems: list[str] = []
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
             task = progress.add_task("runs", total=None)
             try:
                 report = run_batch(
-                    grid, out_dir, chosen, force=force,
+                    grid, out_dir, chosen, force=force, confirm_large=confirm_large,
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )  # fmt: skip
             except ScenarioError as exc:
-                for message in exc.messages:
-                    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-                raise typer.Exit(BAD_INPUT) from None
-            except (BatchError, ExecutorError) as exc:
-                fail(str(exc))
+                problems = exc.messages
+            except (BatchError, ExecutorError, WorkTooLarge) as exc:
+                problems = [str(exc)]
+        if problems:  # printed once the progress bar has gone, so stderr holds the error lines only
+            for message in problems:
+                err.print(f"[red]error:[/red] {escape(printable(message))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(BAD_INPUT)
         for note in report.notes:
             err.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
         for key, error in report.failed:
@@ -76,6 +87,14 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
         reference: Annotated[str | None, typer.Option(help="Scenario to compare with.")] = None,
         metric: Annotated[list[str] | None, typer.Option(help="Figure(s) to compare (default: all).")] = None,
         output: Annotated[Path | None, typer.Option("--out", help="Write the table as CSV.")] = None,
+        explain: Annotated[
+            bool,
+            typer.Option(
+                "--explain",
+                help="Also compare the mechanisms (demand, capacity, the plan's actions, allocation) of each "
+                "scenario with the reference; with --out they go to NAME.mechanisms.csv beside it.",
+            ),
+        ] = False,
     ) -> None:
         """Means with 95% CIs and paired differences from a reference scenario (common random numbers)."""
         from batch.compare import compare as compare_runs
@@ -87,7 +106,7 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
         except ValueError as exc:
             fail(str(exc))
         if output is not None:
-            table.to_csv(output, index=False)
+            write_csv_file(table, output)
         for name, rows in table.groupby("metric", sort=False):
             shown = Table(title=name)
             for column in ("scenario", "n", "mean (95% CI)", "paired difference (95% CI)", "unpaired ±"):
@@ -103,6 +122,21 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
                     _f(row.unpaired_half_width),
                 )  # fmt: skip
             out.print(shown)
+        if explain:
+            _print_mechanisms(out_dir, reference, output)
+
+    def _print_mechanisms(out_dir: Path, reference: str | None, output: Path | None) -> None:
+        from batch.explain import compare_mechanisms
+        from caseplan.explain_command import mechanism_table
+
+        try:
+            mechanisms = compare_mechanisms(out_dir, reference)
+        except ValueError as exc:
+            fail(str(exc))
+        if output is not None:
+            write_csv_file(mechanisms, output.with_suffix(".mechanisms.csv"))
+        for (name, base), rows in mechanisms.groupby(["scenario", "reference"], sort=False):
+            out.print(mechanism_table(f"Mechanisms: {name} − {base}", base, name, rows))
 
     @app.command()
     def replications(
@@ -110,12 +144,18 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
         metric: Annotated[str, typer.Option(help="A summary.json figure.")] = "unallocated_cases",
         half_width: Annotated[float, typer.Option(min=1e-12, help="Target 95% CI half-width.")] = 0.5,
         pilot: Annotated[int, typer.Option(min=2, max=1000, help="Pilot replications.")] = 10,
+        confirm_large: Annotated[bool, CONFIRM_LARGE] = False,
     ) -> None:
         """Replications needed for a target precision of one figure (confidence-interval method)."""
         from batch.compare import replications_needed
         from simulator.run import run_scenario
+        from simulator.work import WorkTooLarge, check_work, estimate
 
         loaded = load_scenario_or_exit(scenario)
+        try:
+            check_work(estimate([(loaded, pilot)]), str(scenario), confirm_large)
+        except WorkTooLarge as exc:
+            fail(str(exc))
         result = run_scenario(loaded, pilot)
         if metric not in result.replications[0].figures:
             fail(f"unknown metric '{metric}'; figures: {', '.join(result.replications[0].figures)}")

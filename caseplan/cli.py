@@ -15,15 +15,22 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from batch.store import slug
+from caseplan.batch_commands import CONFIRM_LARGE
 from caseplan.batch_commands import register as register_batch_commands
+from caseplan.csv_output import write_csv
+from caseplan.explain_command import register as register_explain_command
 from optimiser import POLICY_NAMES
-from simulator.calibration import calibration_table
+from simulator.calibration import calibration_horizon, calibration_table
 from simulator.queueing import queue_check as run_queue_check
 from simulator.run import SUMMARY_KEYS, run_scenario, write_outputs
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 from simulator.scenario.warnings import scenario_warnings
 from simulator.snapshot import SnapshotError, parse_date, read_snapshot
+from simulator.statistics import FEW_REPLICATIONS
 from simulator.team_allocation import ALLOCATION_COLUMNS, LOAD_COLUMNS, AllocationResult, allocate_team
+from simulator.text_input import printable
+from simulator.work import WorkTooLarge, check_work, estimate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,13 +53,21 @@ def _load(path: Path, overrides: dict | None = None) -> Scenario:
         scenario = load_scenario(path, overrides)
     except ScenarioError as exc:
         for message in exc.messages:
-            err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape(printable(message))}", highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
     for message in scenario_warnings(scenario):
         err.print(
             f"[yellow]warning:[/yellow] {escape(f'{path}: {message}')}", highlight=False, soft_wrap=True
         )
     return scenario
+
+
+def _check_work(path: Path, scenario: Scenario, reps: int, confirmed: bool) -> None:
+    """Exit with the estimate if ``reps`` runs of ``scenario`` are above the work limit, unless confirmed."""
+    try:
+        check_work(estimate([(scenario, reps)]), str(path), confirmed)
+    except WorkTooLarge as exc:
+        _fail([str(exc)])
 
 
 @app.command()
@@ -86,10 +101,12 @@ def run(
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, help="Override meta.seed.", show_default=False)
     ] = None,
+    confirm_large: Annotated[bool, CONFIRM_LARGE] = False,
 ) -> None:
     """Simulate a scenario and write weekly tables, summary.json and the resolved scenario."""
     loaded = _load(scenario, {"meta": {"seed": seed}} if seed is not None else None)
-    target = out_dir or Path("runs") / loaded.meta.name
+    _check_work(scenario, loaded, reps, confirm_large)
+    target = out_dir or Path("runs") / slug(loaded.meta.name)  # a name such as ../x stays inside runs/
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -97,6 +114,7 @@ def run(
         TimeRemainingColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,  # a log or pipe gets no progress lines
     ) as progress:
         task = progress.add_task(f"{loaded.meta.name}: replications", total=reps)
         result = run_scenario(loaded, reps, progress=lambda done: progress.update(task, completed=done))
@@ -151,11 +169,15 @@ def calibrate(
     scenario: ScenarioPath,
     reps: Annotated[int, typer.Option("--reps", min=2, max=1000, help="Replications.")] = 20,
     output: Annotated[Path | None, typer.Option("--out", help="Also write the table as CSV.")] = None,
+    confirm_large: Annotated[bool, CONFIRM_LARGE] = False,
 ) -> None:
     """Compare a scenario at steady state with the national figures it is calibrated to (DF)."""
     loaded = _load(scenario)
+    horizon = {"horizon_weeks": calibration_horizon(loaded)}  # calibration may run longer than the scenario
+    _check_work(scenario, loaded.model_copy(update={"meta": loaded.meta.model_copy(update=horizon)}), reps,
+                confirm_large)  # fmt: skip
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeRemainingColumn(), console=err, transient=True) as progress:  # fmt: skip
+                  TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:  # fmt: skip
         task = progress.add_task(f"{loaded.meta.name}: calibration", total=reps)
         table = calibration_table(loaded, reps, progress=lambda done: progress.update(task, completed=done))
     if output is not None:
@@ -254,7 +276,7 @@ def allocate(
 def _fail(messages: list[str]) -> NoReturn:
     """Print each message as ``error: ...`` on stderr and exit with the bad-input code."""
     for message in messages:
-        err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(printable(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(BAD_INPUT)
 
 
@@ -285,7 +307,7 @@ def _write_csvs_atomically(frames: list[tuple[Path, pd.DataFrame, tuple[str, ...
             temp = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
             temps.append((temp, path))
             with open(temp, "x", encoding="utf-8", newline="") as f:  # "x": usual permissions, never reused
-                frame.loc[:, list(columns)].round(3).to_csv(f, index=False, lineterminator="\n")
+                write_csv(frame.loc[:, list(columns)].round(3), f)
         for temp, path in temps:
             os.replace(temp, path)
     finally:
@@ -351,11 +373,28 @@ def _print_summary(scenario: Scenario, summary: dict, reps: int) -> None:
     table.add_column("metric")
     for column in ("mean", "95% CI low", "95% CI high"):
         table.add_column(column, justify="right")
+    table.add_column("")
     keys = list(SUMMARY_KEYS) + [k for k in summary if k not in SUMMARY_KEYS]
+    rough = [k for k in keys if summary[k].get("few_replications") and summary[k]["ci_low"] is not None]
     for key in keys:
         s = summary[key]
-        table.add_row(key, _fmt(s["mean"]), _fmt(s["ci_low"]), _fmt(s["ci_high"]))
+        mark = "*" if key in rough else ""
+        table.add_row(key, _fmt(s["mean"]), _fmt(s["ci_low"]), _fmt(s["ci_high"]), mark)
     out.print(table)
+    if note := _few_replications_note(reps, bool(rough)):
+        out.print(note, highlight=False)
+
+
+def _few_replications_note(reps: int, rough: bool) -> str:
+    """The line under the summary that says which intervals are rough ('' when none is)."""
+    advice = f"; {FEW_REPLICATIONS} or more recommended (--reps {FEW_REPLICATIONS})"
+    if reps < 2:
+        return "one replication: no intervals" + advice
+    if reps < FEW_REPLICATIONS:
+        return f"* intervals from {reps} replications are rough" + advice
+    if rough:
+        return f"* rough: the figure is undefined in some replications (fewer than {FEW_REPLICATIONS} values)"
+    return ""
 
 
 @app.command()
@@ -400,15 +439,30 @@ TIMELINE_ROWS_SHOWN = 40
 
 
 def _print_level_changes(scenario: Scenario, timeline) -> None:
-    """The contingency levels each team entered in replication 0: when, why, what was done."""
+    """The contingency levels each team entered in replication 0: when, why, what the plan did.
+
+    Each change lists the actions started, ended and not started from its week up to the team's next
+    change (:func:`simulator.level_changes.level_changes`), so an action that starts after its lead time
+    shows on the change that asked for it.
+    """
+    from simulator.level_changes import level_changes
+
     names = {lv.level: lv.name for lv in scenario.contingency.levels} | {1: "normal"}
-    changes = timeline[(timeline["replication"] == 0) & timeline["level_changed"]]
+    changes = level_changes(timeline[timeline["replication"] == 0])
     table = Table(title=f"contingency level changes, replication 0 ({len(changes)} in all)")
-    for column in ("week", "date", "team", "level", "triggered by", "actions (+ started, − ended)"):
+    for column in (
+        "week",
+        "date",
+        "team",
+        "level",
+        "triggered by",
+        "actions (+ started, − ended, × not started)",
+    ):
         table.add_column(column, overflow="fold", justify="right" if column == "week" else "left")
     for row in changes.head(TIMELINE_ROWS_SHOWN).itertuples():
-        actions = [f"+{a}" for a in row.actions_started.split(",") if a]
-        actions += [f"−{a}" for a in row.actions_ended.split(",") if a]
+        actions = [
+            f"{sign}{a}" for sign, column in LEVEL_CHANGE_SIGNS for a in getattr(row, column).split(",") if a
+        ]
         table.add_row(
             str(row.week), str(row.week_start.date()), row.team, f"{row.level} {names.get(row.level, '')}".strip(),
             row.triggered_by.replace(",", " "), " ".join(actions),
@@ -420,6 +474,10 @@ def _print_level_changes(scenario: Scenario, timeline) -> None:
         out.print("no team left level 1 (normal) in replication 0", highlight=False)
 
 
+LEVEL_CHANGE_SIGNS = (("+", "actions_started"), ("−", "actions_ended"), ("×", "actions_not_started"))
+"""The sign :func:`_print_level_changes` puts before the actions of each timeline column."""
+
+
 def _fmt(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -427,21 +485,26 @@ def _fmt(value: float | None) -> str:
 
 
 register_batch_commands(app, out, err, _load)
+register_explain_command(
+    app, out, err, _load, lambda message: _fail([message]),
+    lambda path, table: _write_csvs_atomically([(path, table, tuple(table.columns))]),
+)  # fmt: skip
 
 
 @app.command("app")
 def explorer(
     port: Annotated[int, typer.Option(min=1024, max=65535, help="Port on localhost.")] = 8501,
 ) -> None:
-    """Start the scenario explorer (Streamlit) on localhost."""
-    import subprocess
+    """Start the scenario explorer (Streamlit) on localhost; stopping this command stops the server."""
     import sys
+
+    from caseplan.child_process import run_child
 
     main_page = Path(__file__).resolve().parents[1] / "app" / "main.py"
     command = [sys.executable, "-m", "streamlit", "run", str(main_page), "--server.address", "localhost",
                "--server.port", str(port), "--server.maxUploadSize", "5", "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]  # fmt: skip
-    raise typer.Exit(subprocess.call(command))
+    raise typer.Exit(run_child(command))
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app.common import run_controls, runnable_scenario
+from caseplan.explorer.explain import explanations, mechanism_frame, outcome_frame, plan_off_explanation
 from caseplan.explorer.results import (
     COMPARE_CHARTS,
     DEMAND_CHARTS,
@@ -15,6 +16,7 @@ from caseplan.explorer.results import (
     MEASURES,
     compare_results,
     compared_over_time,
+    few_replications_caption,
     keep_result,
     over_time,
     result_key,
@@ -23,7 +25,10 @@ from caseplan.explorer.results import (
     unpaired_seeds,
     warmup_end,
 )
+from simulator.explain import summary_sentences
 from simulator.run import SUMMARY_KEYS
+
+PLAN_OFF_KEY = "demand_plan_off"
 
 HEADLINE = {
     "open_cases": "open cases",
@@ -31,6 +36,35 @@ HEADLINE = {
     "mean_load_ratio": "mean load ratio",
     "mean_wait_to_allocation_days": "wait to allocation (days)",
 }
+
+
+def show_explanations(results: dict, reference: str) -> None:
+    """Why each kept result differs from the reference: a paragraph, the outcomes and the mechanisms,
+    and on request the same pair with the contingency plan switched off (``caseplan explain``)."""
+    st.subheader("Why they differ")
+    st.caption(
+        "Mechanisms are what changed underneath: demand, capacity, the contingency plan's actions and "
+        "allocation, each a paired difference with its 95% interval ('beyond noise': the interval excludes 0)."
+    )
+    for name, explanation in explanations(results, reference).items():
+        with st.expander(f"{name} compared with {reference}", expanded=len(results) == 2):
+            pair = tuple(
+                result_key(results[n].scenario, len(results[n].replications)) for n in (reference, name)
+            )
+            plan_off = st.session_state.setdefault(PLAN_OFF_KEY, {}).get(pair)
+            shown = plan_off or explanation
+            st.markdown("\n".join(f"- {sentence}" for sentence in summary_sentences(shown)))
+            st.dataframe(outcome_frame(shown), hide_index=True)
+            st.dataframe(mechanism_frame(shown), hide_index=True)
+            if plan_off is None and st.button(
+                "Run the pair with the plan switched off", key=f"demand_plan_off_{reference}_{name}"
+            ):
+                bar = st.progress(0.0, text="runs with and without the plan")
+                st.session_state[PLAN_OFF_KEY][pair] = plan_off_explanation(
+                    results[reference], results[name], (reference, name),
+                    progress=lambda done, total, bar=bar: bar.progress(done / total, text=f"{done}/{total} runs"),
+                )  # fmt: skip
+                st.rerun()
 
 
 def band_chart(table: pd.DataFrame, title: str, color: str, warmup: pd.Timestamp | None = None):
@@ -118,9 +152,16 @@ else:
     for column, key in zip(columns[1:], HEADLINE, strict=True):
         if key in figures.index:
             row = figures.loc[key]
-            column.metric(
-                HEADLINE[key], fmt(row["mean"]), help=f"95% CI {fmt(row['ci_low'])} – {fmt(row['ci_high'])}"
+            rough = (
+                " (rough: few replications)" if row["few_replications"] and pd.notna(row["ci_low"]) else ""
             )
+            column.metric(
+                HEADLINE[key],
+                fmt(row["mean"]),
+                help=f"95% CI {fmt(row['ci_low'])} – {fmt(row['ci_high'])}{rough}",
+            )
+    if caption := few_replications_caption(figures):
+        st.caption(caption)
     warmup = warmup_end(result.scenario)
     left, right = st.columns(2)
     for i, measure in enumerate(DEMAND_CHARTS):
@@ -130,6 +171,10 @@ else:
         with left if i % 2 == 0 else right:
             st.altair_chart(band_chart(band, MEASURES[measure].label, "series", warmup), width="stretch")
     with st.expander("Summary figures (after the warm-up, 95% intervals)"):
+        st.caption(
+            "Each interval is the t interval kept within the figure's possible range (counts and costs "
+            "not below 0, shares within 0–1)."
+        )
         st.dataframe(summary_table(result, list(result.summary())), hide_index=True)
 
 # ------------------------------------------------------------------------------------- comparison
@@ -193,6 +238,9 @@ else:
                 "95% interval; unpaired ±: the half-width if the results were treated as independent."
             )
             st.dataframe(difference, hide_index=True)
+            if caption := few_replications_caption(difference):
+                st.caption(caption)
+            show_explanations(results, reference)
     if st.button("Forget the kept results", key="demand_forget"):
         kept.clear()
         st.rerun()

@@ -184,6 +184,28 @@ def test_kept_results_are_compared_on_the_same_axes_with_paired_differences():
     assert any(e.value.startswith("Results to compare") for e in at.error) and not at.exception
 
 
+def test_kept_results_are_explained_and_the_plan_off_pair_runs_on_request():
+    at = run(open_page(DEMAND), 2)
+    at.text_input(key="demand_keep_name").set_value("base").run()
+    button(at, "Keep").click().run()
+    set_scenario(at, short(demand={"referrals_per_week": 9.0}), "busier")
+    run(at)
+    at.text_input(key="demand_keep_name").set_value("busier").run()
+    button(at, "Keep").click().run()
+    assert no_problem(at)
+    assert any("busier" in m.value and "base" in m.value for m in at.markdown)  # the paragraph
+    mechanisms = table(at, "mechanism")
+    assert "referrals (new and re-referrals), a week" in set(mechanisms["mechanism"])
+    assert set(mechanisms["beyond noise"]) <= {"yes", "no"}
+    outcomes = table(at, "outcome")
+    assert "plan off: difference (95% CI)" not in outcomes
+    button(at, "Run the pair with the plan switched off").click()
+    at.run()
+    assert no_problem(at)
+    outcomes = table(at, "outcome")
+    assert "plan off: difference (95% CI)" in outcomes and "absorbed by the plan" in outcomes
+
+
 # ------------------------------------------------------------------------------------- contingency
 
 PRESSURED = {"referrals_per_week": 25}
