@@ -4,15 +4,20 @@ One server for the module (``python -m streamlit run app/main.py`` on a free por
 it); each test opens a fresh browser page. Every page opens from the sidebar without a traceback; the
 Scenario page explains a bad YAML upload; the Allocation tester runs the shipped example; the Demand page
 runs the default scenario and draws a chart and a table — the time from Run to the first chart is printed and
-written to ``benchmarks/results/app-first-chart.json`` — and the Contingency dashboard then shows that run.
-Screenshots of the pages go to ``docs/screenshots`` (the README embeds them).
+recorded as ``app-first-chart.json`` — and the Contingency dashboard then shows that run.
+
+Tests write only to a temporary folder: the screenshots and the timing go there, unless
+``CASEPLAN_SCREENSHOTS`` names a folder (``CASEPLAN_SCREENSHOTS=docs/screenshots pytest
+tests/app/test_browser.py`` refreshes the README's screenshots).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +25,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("CASEPLAN_SCREENSHOTS") or tempfile.mkdtemp(prefix="caseplan-screenshots-"))
 BENCHMARK = ROOT / "benchmarks" / "app_benchmark.py"
 PAGES = [  # (screenshot name, url path, sidebar title) in the order of app/main.py
     ("scenario", "", "Scenario"),
@@ -175,7 +180,9 @@ def test_the_demand_page_runs_the_default_scenario_and_draws_a_chart_and_a_table
         pytest.fail("app/views/demand.py has no Run button")
     replications = bench.replications_shown(page)
     seconds = bench.time_first_chart(page)
-    bench.write_result(seconds, replications, how="tests/app/test_browser.py")
+    bench.write_result(
+        seconds, replications, SCREENSHOTS / "app-first-chart.json", how="tests/app/test_browser.py"
+    )
     print(f"\nDemand page, baseline ({replications or '?'} replications): Run → first chart {seconds:.2f} s")
     bench.wait_idle(page)
     assert page.locator(bench.DRAWN_CHART).first.is_visible()
