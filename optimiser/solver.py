@@ -43,15 +43,17 @@ proven optimal (the solver stopped early, normally on the time limit); ``"infeas
 ``"not_solved"``: stopped without a feasible solution and without proving infeasibility."""
 
 
-def cbc_solver(time_limit: float | None, gap_rel: float) -> pulp.LpSolver:
-    """CBC: a ``cbc`` on the PATH (``COIN_CMD``) if there is one, else the binary bundled with PuLP."""
-    system_cbc = pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=gap_rel)
+def cbc_solver(time_limit: float | None, gap_rel: float, warm_start: bool = False) -> pulp.LpSolver:
+    """CBC: a ``cbc`` on the PATH (``COIN_CMD``) if there is one, else the binary bundled with PuLP.
+
+    ``warm_start``: CBC starts from the variables' initial values (``LpVariable.setInitialValue``)."""
+    system_cbc = pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=gap_rel, warmStart=warm_start)
     if system_cbc.available():
         return system_cbc
     with warnings.catch_warnings():
         # PuLP 3.x deprecates the bundled binary in favour of a separately installed one (PuLP 4.0).
         warnings.filterwarnings("ignore", message=".*PULP_CBC_CMD.*", category=DeprecationWarning)
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap_rel)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap_rel, warmStart=warm_start)
 
 
 _banner_lock = threading.Lock()
@@ -103,7 +105,8 @@ def make_solver(solver: str, time_limit: float | None, gap_rel: float) -> tuple[
         If neither solver is available.
     """
     if solver == "highs":
-        highs = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap_rel)
+        # one thread, as the allocation MILP uses (HiGHS sizes its thread pool once per process)
+        highs = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap_rel, threads=1)
         if highs.available():
             _silence_highs_banner()
             return highs, "highs"

@@ -150,32 +150,36 @@ def allocate_team(
 
 
 def solver_status(policy: Policy) -> str:
-    """The MILP's last outcome (``"optimal (highs, gap 0.00%, 0.04 s)"``), or ``"heuristic"``."""
+    """The MILP's last outcome in one line, or ``"heuristic"`` for the other policies.
+
+    It says whose allocation was kept (the solver's, or a heuristic's by name when no solver run
+    improved on it), the proven gap and the solve time, e.g. ``"optimal; kept solver (highs); gap 0.00%;
+    solve 0.04 s"`` or ``"optimal; kept least_loaded; no solve needed (reached the upper bound)"``.
+    """
     if getattr(policy, "name", None) != "milp":
         return HEURISTIC
     result = getattr(policy, "last_result", None)
     if result is None:
         return "no solve (nothing waiting)"
-
-    def part(*keys: str):
-        for key in keys:
-            value = result.get(key) if isinstance(result, dict) else getattr(result, key, None)
-            if value is not None:
-                return value
-        return None
-
-    details = []
-    solver, gap, seconds = part("solver"), part("mip_gap", "gap"), part("seconds")
-    if solver:
-        details.append(str(solver))
-    if isinstance(gap, int | float) and math.isfinite(gap):
-        details.append(f"gap {gap:.2%}")
-    if isinstance(seconds, int | float):
-        details.append(f"{seconds:.2f} s")
-    text = str(part("status") or "unknown") + (f" ({', '.join(details)})" if details else "")
-    if part("fallback"):
-        text += f"; {part('message') or 'fallback decisions'}"
+    text = f"{result.status}; kept {_kept(result.winner, result.solver)}"
+    if result.solver == "none":
+        text += "; no solve needed (reached the upper bound)" if result.teams else ""
+    else:
+        gap = result.mip_gap
+        text += f"; gap {gap:.2%}" if gap is not None and math.isfinite(gap) else "; gap unknown"
+        text += f"; solve {result.solve_seconds:.2f} s"
+    if result.fallback:
+        text += f"; {result.message or 'the solver returned nothing: heuristic decisions'}"
     return text
+
+
+def _kept(winner: str, solver: str) -> str:
+    """Whose allocation the MILP policy kept, in words."""
+    if winner == "milp":
+        return f"solver ({solver})"
+    if "(" in winner:  # teams differ, e.g. "least_loaded (2 teams), milp (1 teams)"
+        return f"by team: {winner.replace('milp', f'solver ({solver})')}"
+    return winner
 
 
 def _policy(name: str, scenario: Scenario) -> Policy:

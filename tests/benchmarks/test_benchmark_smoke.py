@@ -41,3 +41,37 @@ def test_the_weekly_split_adds_up_and_puts_end_week_back():
     assert 0 < split["weekly_rows_seconds"] < split["seconds"]
     assert split["weekly_rows_seconds"] + split["cases_seconds"] == split["seconds"]
     assert split["weekly_rows_us_per_team_week"] == split["weekly_rows_seconds"] / 200 * 1e6
+
+
+def _load_allocation_benchmark():
+    path = SCRIPT.parent / "allocation_benchmark.py"
+    spec = importlib.util.spec_from_file_location("caseplan_allocation_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_allocation_benchmark_reports_solvers_heuristics_and_the_simulation(tmp_path):
+    import json
+
+    bench = _load_allocation_benchmark()
+    out = tmp_path / "allocation.json"
+    argv = ["--sizes", "24x6", "--sim-weeks", "30", "--sim-fte", "12", "--repeat", "1", "--out", str(out)]
+    assert bench.main(argv) == 0
+    report = json.loads(out.read_text())
+    (meeting,) = report["meetings"]
+    rows = {r["policy"]: r for r in meeting["rows"]}
+    assert set(rows) == {
+        "milp highs, from the heuristic", "milp highs, from scratch", "milp cbc, from the heuristic",
+        "milp cbc, from scratch", "least_loaded", "round_robin", "points_threshold",
+    }  # fmt: skip
+    assert all(r["hard_rules_hold"] for r in rows.values())
+    best_heuristic = max(rows[h]["objective"] for h in ("least_loaded", "round_robin", "points_threshold"))
+    for solver in ("highs", "cbc"):  # the incumbent guarantee, read from the report
+        assert rows[f"milp {solver}, from the heuristic"]["objective"] >= best_heuristic - 1e-6
+    assert all(r["cpu_seconds"] >= 0 for r in rows.values())
+    (simulation,) = report["simulations"]
+    assert simulation["fte"] == 12 and simulation["meetings"] > 0
+    assert 0 <= simulation["skipped"] <= simulation["meetings"]
+    assert simulation["ratio"] == simulation["milp_cpu"] / simulation["least_loaded_cpu"]

@@ -68,7 +68,10 @@ def test_continuity_wins_when_fairness_is_indifferent():
     # w2 at 90% fixes the largest ratio whoever takes the case, so the continuity reward decides
     snap = Snapshot(team(5, 2, 9), [case("c1", 1, previous_worker="w0")])
     d, result = run(snap)
-    assert (d["c1"].worker_id, d["c1"].reason, d["c1"].runner_up) == ("w0", "continuity", "w1")
+    # the reason names the trade: w1 ends the meeting lower
+    assert (d["c1"].worker_id, d["c1"].reason, d["c1"].runner_up) == (
+        "w0", "continuity (w1 ends at 20%, w0 at 60%)", "w1"
+    )  # fmt: skip
     assert result.objective == pytest.approx(20 + 2 - 90)
     # without continuity the least loaded worker gets it (polished tie-break)
     d, _ = run(dataclasses.replace(snap, continuity=False))
@@ -162,7 +165,9 @@ def test_skill_reason_when_few_workers_have_the_skill():
         [case("court", 3.7, priority=4, required_skills=frozenset({"court"}))],
     )
     d, _ = run(snap)
-    assert (d["court"].worker_id, d["court"].reason, d["court"].runner_up) == ("w0", "skill", "w1")
+    assert (d["court"].worker_id, d["court"].reason, d["court"].runner_up) == (
+        "w0", "skill (w1 ends at 30%, w0 at 57%)", "w1"
+    )  # fmt: skip
 
 
 def test_low_priority_case_may_wait_when_it_would_unbalance_the_team():
@@ -274,18 +279,73 @@ def test_cbc_gives_the_same_objective_as_highs():
     assert cbc.objective == pytest.approx(highs.objective)
 
 
-def test_solver_failure_falls_back_to_least_loaded(monkeypatch):
+@pytest.mark.parametrize("status", ["not_solved", "infeasible"])
+def test_a_solver_returning_nothing_leaves_the_best_heuristic_allocation(monkeypatch, status):
     from optimiser import milp
+    from optimiser.mip import MipResult
 
-    monkeypatch.setattr(milp._TeamModel, "solve", lambda self, limit: ("infeasible", "highs", None))
-    snap = Snapshot(team(4, 2), [case("a"), case("b")])
+    nothing = MipResult(status, "highs", None, None, None, None, 0.0, 0.0)
+    monkeypatch.setattr(milp._TeamModel, "solve", lambda self, limit, start: nothing)
+    snap = Snapshot(team(6, 7), [case("a", 3), case("b", 2), case("c", 2)])  # least loaded: not optimal
     d, result = run(snap)
-    assert result.fallback and result.status == "infeasible" and result.objective is None
-    assert "least loaded" in result.message
-    assert all(v.reason.startswith("fallback to least loaded (MILP infeasible): ") for v in d.values())
-    assert {k: v.worker_id for k, v in d.items()} == {
-        k: v.worker_id for k, v in ((x.case_id, x) for x in LeastLoaded().allocate(snap))
-    }
+    # an "infeasible" answer for a model with a feasible start is a solver failure, not infeasibility
+    assert result.fallback and result.status == "not_solved" and result.winner == "least_loaded"
+    assert "returned no solution" in result.message
+    heuristic = LeastLoaded().allocate(snap)
+    assert {k: v.worker_id for k, v in d.items()} == {x.case_id: x.worker_id for x in heuristic}
+    assert result.objective == pytest.approx(objective_value(snap, heuristic)) == result.incumbent
+
+
+def test_a_provably_optimal_heuristic_answer_skips_the_solve():
+    # w2 at 90% fixes the top ratio; least loaded places both cases below it: the upper bound is reached
+    snap = Snapshot(team(2, 3, 9), [case("a"), case("b")])
+    policy = MilpPolicy()
+    policy.allocate(snap)
+    result = policy.last_result
+    assert (result.status, result.solver, result.skipped, result.mip_gap) == ("optimal", "none", 1, 0.0)
+    assert (policy.meetings, policy.solves, policy.skipped) == (1, 0, 1)
+    assert result.objective == result.incumbent == pytest.approx(40 - 90)
+
+
+def test_the_bound_counts_whole_cases_under_the_top_ratio():
+    # four 2-hour cases on six empty workers: a top ratio below 20% would need fractions of cases, so the
+    # bound is 4 × 10 − 20 and least loaded (one case each) reaches it without a solve
+    snap = Snapshot(team(0, 0, 0, 0, 0, 0), [case(c, priority=1) for c in "abcd"])
+    policy = MilpPolicy()
+    policy.allocate(snap)
+    assert (policy.solves, policy.skipped) == (0, 1)
+    assert policy.last_result.objective == pytest.approx(40 - 20)
+
+
+def test_the_bound_sees_that_a_full_team_cannot_take_every_case():
+    # two workers with room for one 2-hour case each and three cases waiting: the bound counts two
+    snap = Snapshot(team(8, 8), [case("a", priority=3), case("b", priority=2), case("c", priority=1)])
+    policy = MilpPolicy()
+    policy.allocate(snap)
+    assert (policy.solves, policy.skipped) == (0, 1)
+    assert policy.last_result.objective == pytest.approx(30 + 20 - 100)
+
+
+def test_cbc_warm_start_does_not_keep_a_worse_start():
+    # CBC 2.10 kept a maximisation's MIP start as "optimal"; the model is handed to it as a minimisation
+    if not cbc_solver(None, 0.0).available():
+        pytest.skip("CBC not available")
+    snap = Snapshot(team(6, 7), [case("a", 3), case("b", 2), case("c", 2)])
+    _, result = run(snap, solver="cbc")
+    assert result.solver == "cbc" and result.objective == pytest.approx(60 - 100)
+    assert result.incumbent == pytest.approx(40 - 90) and result.winner == "milp"
+
+
+def test_highs_still_solves_after_another_thread_count_was_used_in_the_process():
+    import highspy
+
+    other = highspy.Highs()
+    other.setOptionValue("output_flag", False)
+    other.setOptionValue("threads", 2)
+    other.run()
+    snap = Snapshot(team(6, 7), [case("a", 3), case("b", 2), case("c", 2)])
+    _, result = run(snap)
+    assert result.solver == "highs" and result.objective == pytest.approx(-40)
 
 
 def test_explain_false_returns_allocated_decisions_only():
@@ -465,3 +525,137 @@ def test_a_highs_solve_error_is_retried_with_cbc_not_left_to_the_heuristic():
     policy = MilpPolicy(MilpSettings(fairness_measure="deviation"))
     policy.allocate(build(workers, cases, 1.0))
     assert policy.last_result.status == "optimal" and not policy.last_result.fallback
+
+
+# ------------------------------------------------------------------ incumbent and true reasons (issue 15)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workers_st, cases_st, st.sampled_from([1.0, 1.1]), st.sampled_from(["max_ratio", "deviation"]),
+       st.sampled_from([0.001, 10.0]), st.sampled_from(["highs", "cbc"]))  # fmt: skip
+def test_milp_is_never_worse_than_any_heuristic(worker_specs, case_specs, ceiling, measure, limit, solver):
+    snap = build(worker_specs, case_specs, ceiling)
+    options = MilpSettings(fairness_measure=measure, time_limit_seconds=limit, solver=solver)
+    policy = MilpPolicy(options)
+    decisions = policy.allocate(snap)
+    value = objective_value(snap, decisions, options)
+    assert value == pytest.approx(policy.last_result.objective)
+    for heuristic in (LeastLoaded(), RoundRobin(), PointsThreshold()):
+        assert value >= objective_value(snap, heuristic.allocate(snap), options) - 1e-6
+    assert value >= policy.last_result.incumbent - 1e-6
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workers_st, cases_st, st.sampled_from([1.0, 1.1]), st.sampled_from(["max_ratio", "deviation"]))
+def test_the_heuristic_start_is_a_feasible_point_of_the_model_with_the_same_objective(
+    worker_specs, case_specs, ceiling, measure
+):
+    from optimiser.milp import _Plan, _TeamModel
+
+    plan = _Plan(build(worker_specs, case_specs, ceiling), MilpSettings(fairness_measure=measure))
+    for team in plan.teams.values():
+        if not team.has_decisions():
+            continue
+        _, value = plan.heuristic_incumbent(team)
+        assert plan.upper_bound(team) >= value - 1e-9
+        model = _TeamModel(plan, team)
+        start = model.start()
+        assert model.mip.violation(start) <= 1e-7
+        assert model.mip.value(start) == pytest.approx(value)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workers_st, cases_st, st.sampled_from([1.0, 1.1]), st.sampled_from(["max_ratio", "deviation"]),
+       st.sampled_from([None, 1.2]))  # fmt: skip
+def test_the_upper_bound_is_never_below_the_optimum(worker_specs, case_specs, ceiling, measure, soft):
+    from optimiser.milp import _Plan
+
+    snap = build(worker_specs, case_specs, ceiling)
+    options = MilpSettings(fairness_measure=measure, soft_ceiling=soft, mip_gap=0.0)
+    plan = _Plan(snap, options)
+    team = plan.teams["t"]
+    if not team.has_decisions():
+        return
+    bound = plan.upper_bound(team)
+    policy = MilpPolicy(options, incumbent=False)  # the solver's own optimum, not the bound's skip
+    policy.allocate(snap)
+    if policy.last_result.status == "optimal":
+        assert policy.last_result.objective <= bound + 1e-6
+
+
+def unit_weight(snap, case_id):
+    by_id = {c.id: c for c in snap.cases}
+    group = by_id[case_id].sibling_group
+    members = [c for c in snap.cases if group is not None and c.sibling_group == group] or [by_id[case_id]]
+    return members, sum(c.weight for c in members)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workers_st, cases_st, st.sampled_from([1.0, 1.1]), st.sampled_from(["max_ratio", "deviation"]))
+def test_every_reason_is_true_of_the_final_loads(worker_specs, case_specs, ceiling, measure):
+    import re
+
+    snap = build(worker_specs, case_specs, ceiling)
+    options = MilpSettings(fairness_measure=measure)
+    policy = MilpPolicy(options)
+    decisions = policy.allocate(snap)
+    assert policy.last_result.status == "optimal"
+    d = {x.case_id: x for x in decisions}
+    final = final_loads(snap, d)
+    workers = {w.id: w for w in snap.workers}
+    base = objective_value(snap, decisions, options)
+
+    def ratio(wid, extra=0.0):
+        return (final[wid] + extra) / workers[wid].case_capacity
+
+    for x in decisions:
+        if x.worker_id is None:
+            continue
+        members, weight = unit_weight(snap, x.case_id)
+        reason = x.reason.removesuffix(" (sibling group kept together)")
+        others = [
+            w.id for w in snap.workers
+            if w.id != x.worker_id and all(ineligibility(w, c) is None for c in members)
+            and w.load + weight <= w.case_capacity * ceiling + 1e-9
+        ]  # fmt: skip
+        runner = min(others, key=lambda j: (ratio(j), j), default=None)
+        assert x.runner_up == runner
+        lowest = runner is None or ratio(x.worker_id) <= ratio(runner) + 1e-9
+        if reason == "lowest load ratio":
+            assert lowest
+        elif reason == "only eligible worker with room":
+            assert not others
+        if reason.startswith("continuity"):
+            assert any(c.previous_worker == x.worker_id for c in members)
+        if reason.startswith("priority"):
+            room = workers[x.worker_id].case_capacity * ceiling - (final[x.worker_id] - weight)
+            assert any(
+                d[c.id].worker_id is None and c.priority < max(m.priority for m in members)
+                and unit_weight(snap, c.id)[1] <= room + 1e-9
+                and all(ineligibility(workers[x.worker_id], m) is None for m in unit_weight(snap, c.id)[0])
+                for c in snap.cases
+            )  # fmt: skip
+        figures = re.search(r"\((\w+) ends at (\d+)%, (\w+) at (\d+)%\)$", reason)
+        if figures:
+            assert figures.group(1) == runner and figures.group(3) == x.worker_id and not lowest
+            assert int(figures.group(2)) == round(100 * ratio(runner))
+            assert int(figures.group(4)) == round(100 * ratio(x.worker_id))
+        if runner is None or lowest or reason.startswith(("continuity", "skill", "priority")):
+            continue
+        # a traded choice: the claim about giving the unit to the runner-up instead
+        assert f"{x.worker_id} ends at {100 * ratio(x.worker_id):.0f}%" in reason
+        if "has no room left" in reason:
+            assert final[runner] + weight > workers[runner].case_capacity * ceiling + 1e-9
+            continue
+        assert f"{runner} would end at {100 * ratio(runner, weight):.0f}%" in reason
+        moved = [
+            dataclasses.replace(y, worker_id=runner) if y.case_id in {c.id for c in members} else y
+            for y in decisions
+        ]
+        swapped = objective_value(snap, moved, options)
+        if reason.startswith("balances team workload"):
+            assert swapped < base - 1e-9
+        elif reason.startswith("not improved by the solver"):  # a better answer within the MIP gap
+            assert base < swapped <= base + abs(base) * options.mip_gap + 1e-9
+        else:
+            assert reason.startswith("as good for the objective") and swapped == pytest.approx(base)
