@@ -84,6 +84,12 @@ _FIGURES = (
     _count("open_cases", "open cases (time average)", "cases"),
     _count("mean_episode_days", "days a case stays open (mean)", "days"),
     _share("worker_weeks_over_100_share", "share of worker-weeks above 100% of case capacity"),
+    # chance figures: shares of measured weeks (simulator.run.week_share_figures)
+    _share(
+        "weeks_no_must_allocate_waiting_share",
+        "share of weeks with no CP, CLA or court case waiting at the week's end",
+    ),
+    _share("weeks_no_case_waiting_over_28_days_share", "share of weeks with no case waiting over 28 days"),
     # workforce, supervision, CPD and the contingency plan (simulator.run.dynamics_figures)
     _share("absence_rate", "share of staff time absent"),
     _count("agency_fte_weeks", "agency staff (FTE-weeks)", "FTE-weeks"),

@@ -156,7 +156,26 @@ def headline_figures(scenario: Scenario, metrics: RunMetrics, weekly: pd.DataFra
         ),
         "worker_weeks_over_100_share": metrics.ratio_over_100 / ratio_count if ratio_count else math.nan,
         **dynamics_figures(scenario, weekly[~weekly["warmup"]]),
+        **week_share_figures(weekly[~weekly["warmup"]]),
     }
+
+
+WEEK_SHARE_COLUMNS = {
+    "weeks_no_must_allocate_waiting_share": "unallocated_must_allocate",
+    "weeks_no_case_waiting_over_28_days_share": "unallocated_over_28_days",
+}
+"""Chance figures (issue 16) → the weekly count that must be 0 across the service at a week's end."""
+
+
+def week_share_figures(measured: pd.DataFrame) -> dict[str, float]:
+    """Share of measured weeks in which no team has a case of the kind counted (chance targets, issue 16).
+
+    A planner states a chance target as "in at least 95% of weeks no CP, CLA or court case waits at a
+    week's end": ``weeks_no_must_allocate_waiting_share >= 0.95``. A must-allocate case counts once it has
+    missed an urgent meeting (:meth:`simulator.metrics.RunMetrics._unallocated`).
+    """
+    by_week = measured.groupby("week")[list(WEEK_SHARE_COLUMNS.values())].sum()
+    return {name: _mean(by_week[column] == 0) for name, column in WEEK_SHARE_COLUMNS.items()}
 
 
 def dynamics_figures(scenario: Scenario, measured: pd.DataFrame) -> dict[str, float]:

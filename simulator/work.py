@@ -61,6 +61,15 @@ def episode_weeks(scenario: Scenario) -> float:
     """Expected weeks a referral spends in the system: its stages' mean durations, weighted by how often
     the pathway visits each (transition tables solved as an absorbing Markov chain), times the episodes a
     referral leads to through re-referrals. Time waiting for allocation is not included."""
+    visits = stage_visits(scenario)
+    days = np.array([mean_days(ct.duration) for ct in scenario.case_types.values()])
+    episodes = 1.0 / (1.0 - min(scenario.pathway.re_referral.probability, 0.99))
+    return float(visits @ days) / DAYS_PER["weeks"] * episodes
+
+
+def stage_visits(scenario: Scenario) -> np.ndarray:
+    """Expected visits of one episode to each case type (in ``scenario.case_types`` order), from the
+    pathway's transition tables solved as an absorbing Markov chain."""
     names = list(scenario.case_types)
     index = {name: i for i, name in enumerate(names)}
     moves = np.zeros((len(names), len(names)))
@@ -69,10 +78,7 @@ def episode_weeks(scenario: Scenario) -> float:
             if target != CLOSE:
                 moves[index[name], index[target]] = probability
     entry = np.array([scenario.pathway.entry.get(name, 0.0) for name in names])
-    visits = np.linalg.solve((np.eye(len(names)) - moves).T, entry)  # every type reaches close (schema)
-    days = np.array([mean_days(ct.duration) for ct in scenario.case_types.values()])
-    episodes = 1.0 / (1.0 - min(scenario.pathway.re_referral.probability, 0.99))
-    return float(visits @ days) / DAYS_PER["weeks"] * episodes
+    return np.linalg.solve((np.eye(len(names)) - moves).T, entry)  # every type reaches close (schema)
 
 
 def estimate(runs: Iterable[tuple[Scenario, int]]) -> Work:
