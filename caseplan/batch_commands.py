@@ -98,28 +98,42 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
     ) -> None:
         """Means with 95% CIs and paired differences from a reference scenario (common random numbers)."""
         from batch.compare import compare as compare_runs
+        from caseplan.help_format import did_you_mean
+        from simulator.explain import difference_text
+        from simulator.figures import FIGURES, figure
+        from simulator.numbers import interval, number
 
         if not (out_dir / "runs").is_dir():
             fail(f"{out_dir}: not a batch output directory (no runs/); run `caseplan batch` first")
         try:
             table = compare_runs(out_dir, metric or None, reference)
         except ValueError as exc:
-            fail(str(exc))
+            unknown = [m for m in metric or [] if m not in FIGURES]
+            hint = did_you_mean(unknown, FIGURES).strip()
+            fail(f"--metric: {exc}" + (f"; {hint}" if hint else "") if unknown else str(exc))
         if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
             write_csv_file(table, output)
         for name, rows in table.groupby("metric", sort=False):
-            shown = Table(title=name)
+            unit = figure(str(name)).unit
+            shown = Table(title=str(name), caption=figure(str(name)).label)
             for column in ("scenario", "n", "mean (95% CI)", "paired difference (95% CI)", "unpaired ±"):
-                shown.add_column(column, justify="left" if column == "scenario" else "right", overflow="fold")
+                if column == "scenario":  # a grid's names have no spaces: fold them rather than cut them
+                    shown.add_column(column, overflow="fold", ratio=2)
+                else:
+                    shown.add_column(column, justify="right", ratio=None if column == "n" else 2)
             for row in rows.itertuples():
                 diff = (
                     "reference"
                     if row.pairs == 0
-                    else f"{_f(row.diff)} ({_f(row.diff_ci_low)} – {_f(row.diff_ci_high)})"
+                    else difference_text(row.diff, row.diff_ci_low, row.diff_ci_high, unit)
+                )
+                spread = (
+                    "–" if row.pairs == 0 else "±" + number(row.unpaired_half_width, unit, difference=True)
                 )
                 shown.add_row(
-                    row.scenario, str(row.n), f"{_f(row.mean)} ({_f(row.ci_low)} – {_f(row.ci_high)})", diff,
-                    _f(row.unpaired_half_width),
+                    escape(str(row.scenario)), str(row.n), interval(row.mean, row.ci_low, row.ci_high, unit), diff,
+                    spread,
                 )  # fmt: skip
             out.print(shown)
         if explain:
@@ -148,6 +162,7 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
     ) -> None:
         """Replications needed for a target precision of one figure (confidence-interval method)."""
         from batch.compare import replications_needed
+        from caseplan.help_format import did_you_mean
         from simulator.run import run_scenario
         from simulator.work import WorkTooLarge, check_work, estimate
 
@@ -158,7 +173,10 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
             fail(str(exc))
         result = run_scenario(loaded, pilot)
         if metric not in result.replications[0].figures:
-            fail(f"unknown metric '{metric}'; figures: {', '.join(result.replications[0].figures)}")
+            figures = result.replications[0].figures
+            fail(
+                f"--metric: unknown figure '{metric}'; {did_you_mean([metric], figures)}figures: {', '.join(figures)}"
+            )
         values = [r.figures.get(metric, math.nan) for r in result.replications]
         values = [v for v in values if not math.isnan(v)]
         if len(values) < 2:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -20,8 +22,12 @@ from caseplan.batch_commands import CONFIRM_LARGE
 from caseplan.batch_commands import register as register_batch_commands
 from caseplan.csv_output import write_csv
 from caseplan.explain_command import register as register_explain_command
+from caseplan.help_format import CaseplanTyper
+from caseplan.plan_command import register as register_plan_command
 from optimiser import POLICY_NAMES
 from simulator.calibration import calibration_horizon, calibration_table
+from simulator.figures import figure
+from simulator.numbers import interval, number, readable_id
 from simulator.queueing import queue_check as run_queue_check
 from simulator.run import SUMMARY_KEYS, run_scenario, write_outputs
 from simulator.scenario import Scenario, ScenarioError, load_scenario
@@ -35,7 +41,7 @@ from simulator.work import WorkTooLarge, check_work, estimate
 if TYPE_CHECKING:
     import pandas as pd
 
-app = typer.Typer(
+app = CaseplanTyper(
     add_completion=False,
     no_args_is_help=True,
     help="Workload allocation and capacity planning for social-work teams.",
@@ -53,6 +59,7 @@ def _load(path: Path, overrides: dict | None = None) -> Scenario:
         scenario = load_scenario(path, overrides)
     except ScenarioError as exc:
         for message in exc.messages:
+            message = message + _shipped_hint(path, message)
             err.print(f"[red]error:[/red] {escape(printable(message))}", highlight=False, soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
     for message in scenario_warnings(scenario):
@@ -60,6 +67,32 @@ def _load(path: Path, overrides: dict | None = None) -> Scenario:
             f"[yellow]warning:[/yellow] {escape(f'{path}: {message}')}", highlight=False, soft_wrap=True
         )
     return scenario
+
+
+SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+_EXTENDS_NOT_FOUND = re.compile(r"extends: file not found: (?P<name>.+?) [(]looked for")
+
+
+def _shipped_hint(path: Path, message: str) -> str:
+    """What to add to a 'file not found' message: the shipped scenario meant, or the shipped names."""
+    shipped = sorted(p.stem for p in SHIPPED_SCENARIOS.glob("*.yaml"))
+    folder = _shown(SHIPPED_SCENARIOS)
+    if (found := _EXTENDS_NOT_FOUND.search(message)) and Path(found["name"]).stem in shipped:
+        name = Path(found["name"]).name
+        return f"; {name} is a shipped scenario: name it by its path, extends: {SHIPPED_SCENARIOS / name}"
+    if not path.exists() and message.endswith("file not found"):
+        close = difflib.get_close_matches(path.stem, shipped, n=1)
+        meant = f"did you mean {folder / close[0]}.yaml? " if close else ""
+        return f"; {meant}shipped scenarios (in {folder}/): {', '.join(shipped)}"
+    return ""
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the working directory when it is inside it (shorter to read and type)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _check_work(path: Path, scenario: Scenario, reps: int, confirmed: bool) -> None:
@@ -88,6 +121,7 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
     else:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
 
 
@@ -186,10 +220,11 @@ def calibrate(
         title=f"{loaded.meta.name}: calibration, {reps} replications, after a {loaded.meta.warmup_weeks}-week warm-up"
     )
     for column in ("measure", "simulated (95% CI)", "target", "within", "source / why not"):
-        shown.add_column(column, overflow="fold")
+        shown.add_column(column, ratio={"measure": 2, "source / why not": 3}.get(column))
     for row in table.itertuples():
-        interval = f"{_fmt(row.simulated)} ({_fmt(row.ci_low)} – {_fmt(row.ci_high)})"
-        shown.add_row(row.measure, interval, f"{_fmt(row.target_low)} – {_fmt(row.target_high)}",
+        unit = "share" if row.target_high <= 1 else ""  # the targets up to 1 are shares and rates: as %
+        simulated = interval(row.simulated, row.ci_low, row.ci_high, unit)
+        shown.add_row(row.measure, simulated, f"{number(row.target_low, unit)}–{number(row.target_high, unit)}",
                       "yes" if row.within else "[red]no[/red]", row.note or row.source)  # fmt: skip
     out.print(shown)
     missed = int((~table["within"]).sum())
@@ -293,10 +328,23 @@ def _output_problems(targets: list[tuple[str, Path]], inputs: dict[str, Path]) -
             problems.append(f"{option}: {path} is also given as {clash}; choose another file")
         elif path.is_dir():
             problems.append(f"{option}: {path} is a directory; give a file name such as allocations.csv")
-        elif not path.parent.is_dir():
-            problems.append(f"{option}: directory {path.parent} does not exist")
+        elif (blocker := _file_in_the_way(path.parent)) is not None:
+            problems.append(
+                f"{option}: {blocker} is a file, not a folder; choose another path for {path.name}"
+            )
         seen[resolved] = option
     return problems
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The nearest existing ancestor of ``folder`` (itself included) if it is not a folder, else None.
+
+    Missing folders of an output path are created when it is written (``--out board/report.html``).
+    """
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None
 
 
 def _write_csvs_atomically(frames: list[tuple[Path, pd.DataFrame, tuple[str, ...]]]) -> None:
@@ -304,6 +352,7 @@ def _write_csvs_atomically(frames: list[tuple[Path, pd.DataFrame, tuple[str, ...
     temps: list[tuple[str, Path]] = []
     try:
         for path, frame, columns in frames:
+            path.parent.mkdir(parents=True, exist_ok=True)
             temp = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
             temps.append((temp, path))
             with open(temp, "x", encoding="utf-8", newline="") as f:  # "x": usual permissions, never reused
@@ -368,18 +417,19 @@ def _print_allocation(
 
 
 def _print_summary(scenario: Scenario, summary: dict, reps: int) -> None:
+    """The summary figures as a reader wants them: a plain-English label, the mean with its 95% interval
+    and unit (:func:`simulator.numbers.interval`); the keys of summary.json are in the file itself."""
     title = f"{scenario.meta.name}: {reps} replication(s), weeks {scenario.meta.warmup_weeks}–{scenario.meta.horizon_weeks}"
     table = Table(title=title)
-    table.add_column("metric")
-    for column in ("mean", "95% CI low", "95% CI high"):
-        table.add_column(column, justify="right")
-    table.add_column("")
+    table.add_column("figure (after the warm-up)", ratio=3)
+    table.add_column("mean (95% interval)", justify="right", ratio=2)
+    table.add_column("", width=1)
     keys = list(SUMMARY_KEYS) + [k for k in summary if k not in SUMMARY_KEYS]
     rough = [k for k in keys if summary[k].get("few_replications") and summary[k]["ci_low"] is not None]
     for key in keys:
-        s = summary[key]
+        s, shown = summary[key], figure(key)
         mark = "*" if key in rough else ""
-        table.add_row(key, _fmt(s["mean"]), _fmt(s["ci_low"]), _fmt(s["ci_high"]), mark)
+        table.add_row(shown.label, interval(s["mean"], s["ci_low"], s["ci_high"], shown.unit), mark)
     out.print(table)
     if note := _few_replications_note(reps, bool(rough)):
         out.print(note, highlight=False)
@@ -408,10 +458,20 @@ def report(
             show_default=False,
         ),
     ] = None,
+    plotly: Annotated[
+        str,
+        typer.Option(
+            "--plotly",
+            help="inline: plotly.js inside the page, which opens offline (about 5 MB); cdn: a page of "
+            "about 0.3 MB that loads plotly.js from cdn.plot.ly when opened (needs the network).",
+        ),
+    ] = "inline",
 ) -> None:
     """Write the employer-standards health-check report of a run: one HTML page and its CSV tables."""
     from caseplan.report import ReportError, build_report, read_run, write_report  # plotly loads lazily
 
+    if plotly not in ("inline", "cdn"):
+        _fail([f"--plotly: {plotly!r} is not a choice (allowed: inline, cdn)"])
     try:
         run = read_run(run_dir)
     except ReportError as exc:
@@ -421,7 +481,7 @@ def report(
         _fail(problems)
     if target.suffix.lower() not in (".html", ".htm"):
         _fail([f"--out: {target} is not an .html file name; give one such as report.html"])
-    built = build_report(run)
+    built = build_report(run, plotly)
     try:
         written = write_report(built, target)
     except OSError as exc:
@@ -435,43 +495,62 @@ def report(
     )
 
 
-TIMELINE_ROWS_SHOWN = 40
+TIMELINE_ROWS_SHOWN = 20
+"""Level changes printed before the rest are counted (all of them are in contingency.parquet)."""
 
 
 def _print_level_changes(scenario: Scenario, timeline) -> None:
-    """The contingency levels each team entered in replication 0: when, why, what the plan did.
+    """The contingency levels each team entered in replication 0: when, why, what the plan did, and a
+    summary line per team (how often it reached each level above normal).
 
     Each change lists the actions started, ended and not started from its week up to the team's next
     change (:func:`simulator.level_changes.level_changes`), so an action that starts after its lead time
-    shows on the change that asked for it.
+    shows on the change that asked for it. Ids are written with spaces (``unallocated over 14 days``) so
+    an 80-column terminal wraps them between words.
     """
     from simulator.level_changes import level_changes
 
     names = {lv.level: lv.name for lv in scenario.contingency.levels} | {1: "normal"}
     changes = level_changes(timeline[timeline["replication"] == 0])
     table = Table(title=f"contingency level changes, replication 0 ({len(changes)} in all)")
-    for column in (
-        "week",
-        "date",
-        "team",
-        "level",
-        "triggered by",
-        "actions (+ started, − ended, × not started)",
-    ):
-        table.add_column(column, overflow="fold", justify="right" if column == "week" else "left")
+    table.add_column("date (week)", min_width=10)
+    table.add_column("team")
+    table.add_column("level", min_width=8)
+    table.add_column("triggered by", ratio=2)
+    table.add_column("actions (+ started, − ended, × not started)", ratio=3)
     for row in changes.head(TIMELINE_ROWS_SHOWN).itertuples():
         actions = [
-            f"{sign}{a}" for sign, column in LEVEL_CHANGE_SIGNS for a in getattr(row, column).split(",") if a
+            f"{sign}{readable_id(a)}"
+            for sign, column in LEVEL_CHANGE_SIGNS
+            for a in getattr(row, column).split(",")
+            if a
         ]
         table.add_row(
-            str(row.week), str(row.week_start.date()), row.team, f"{row.level} {names.get(row.level, '')}".strip(),
-            row.triggered_by.replace(",", " "), " ".join(actions),
+            f"{row.week_start.date()}\nweek {row.week}", escape(row.team),
+            f"{row.level} {names.get(row.level, '')}".strip(),
+            escape(", ".join(readable_id(t) for t in row.triggered_by.split(",") if t)), escape("\n".join(actions)),
         )  # fmt: skip
     out.print(table)
     if len(changes) > TIMELINE_ROWS_SHOWN:
         out.print(f"… {len(changes) - TIMELINE_ROWS_SHOWN} more in contingency.parquet", highlight=False)
     if changes.empty:
         out.print("no team left level 1 (normal) in replication 0", highlight=False)
+    for line in _level_change_summary(changes, names):
+        out.print(escape(line), highlight=False, soft_wrap=True)
+
+
+def _level_change_summary(changes, names: dict[int, str]) -> list[str]:
+    """One line per team: how many changes, and how often it went up to each level above normal."""
+    lines = []
+    for team, rows in changes.groupby("team", sort=False):
+        previous = rows["level"].shift(fill_value=1)
+        entered = rows.loc[rows["level"] > previous, "level"].value_counts().sort_index(ascending=False)
+        reached = ", ".join(f"level {lv} ({names.get(lv, '')}) {n}×" for lv, n in entered.items())
+        lines.append(
+            f"{team}: {len(rows)} level changes in replication 0"
+            + (f"; went up to {reached}" if reached else "")
+        )
+    return lines
 
 
 LEVEL_CHANGE_SIGNS = (("+", "actions_started"), ("−", "actions_ended"), ("×", "actions_not_started"))
@@ -479,6 +558,7 @@ LEVEL_CHANGE_SIGNS = (("+", "actions_started"), ("−", "actions_ended"), ("×",
 
 
 def _fmt(value: float | None) -> str:
+    """A queue-check figure with three decimals (waits in weeks are compared with Erlang C closely)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
@@ -489,6 +569,7 @@ register_explain_command(
     app, out, err, _load, lambda message: _fail([message]),
     lambda path, table: _write_csvs_atomically([(path, table, tuple(table.columns))]),
 )  # fmt: skip
+register_plan_command(app, out, err, _load, lambda message: _fail([message]))
 
 
 @app.command("app")
@@ -503,7 +584,7 @@ def explorer(
     main_page = Path(__file__).resolve().parents[1] / "app" / "main.py"
     command = [sys.executable, "-m", "streamlit", "run", str(main_page), "--server.address", "localhost",
                "--server.port", str(port), "--server.maxUploadSize", "5", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]  # fmt: skip
     raise typer.Exit(run_child(command))
 
 

@@ -40,6 +40,7 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
         """Compare scenario B with A on the same random numbers, say which mechanisms moved and how much of
         the difference the contingency plan absorbed."""
         from batch.executors import EXECUTORS, make_executor
+        from caseplan.help_format import did_you_mean
         from simulator.explain import OUTCOMES
         from simulator.explain import explain as explain_pair
         from simulator.figures import FIGURES
@@ -50,7 +51,8 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
         a, b = load_scenario_or_exit(reference), load_scenario_or_exit(scenario)
         known = set(FIGURES) | set(OUTCOMES)
         if unknown := [m for m in metric or [] if m not in known]:
-            fail(f"--metric: unknown figure(s) {', '.join(unknown)}; figures: {', '.join(sorted(known))}")
+            fail(f"--metric: unknown figure(s) {', '.join(unknown)}; {did_you_mean(unknown, known)}"
+                 f"figures: {', '.join(sorted(known))}")  # fmt: skip
         if output is not None and output.is_dir():
             fail(f"--out: {output} is a directory; give a file name such as explain.csv")
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

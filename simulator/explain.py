@@ -20,6 +20,7 @@ import pandas as pd
 
 from simulator.figures import difference_bounds, figure
 from simulator.mechanisms import MECHANISMS, mechanism_figures
+from simulator.numbers import nonzero, number
 from simulator.run import ReplicationResult, run_replication
 from simulator.scenario import Scenario
 from simulator.statistics import mean_ci
@@ -437,11 +438,7 @@ def _interval(low, high, unit: str) -> str:
 
 def _signed(value: float, unit: str) -> str:
     text = number(value, unit, difference=True)
-    return "+" + text if value > 0 and _nonzero(text) else text
-
-
-def _nonzero(text: str) -> bool:
-    return any(c in "123456789" for c in text)
+    return "+" + text if value > 0 and nonzero(text) else text
 
 
 def _bare(value: float, unit: str) -> str:
@@ -457,24 +454,3 @@ def difference_text(diff: float | None, low: float | None, high: float | None, u
     if low is not None and high is not None and not math.isnan(low):
         text += f" ({_bare(low, unit)} to {_bare(high, unit)})"
     return text
-
-
-PERCENT_UNITS = ("share", "ratio")
-"""Units shown as percentages (a load ratio is the 'workload %' of a weighting tool)."""
-
-
-def number(value: float | None, unit: str = "", difference: bool = False) -> str:
-    """A figure as a reader wants it: shares as percentages (a difference of shares in percentage
-    points), money in pounds, about three significant digits, a true minus sign."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    sign = "−" if value < 0 else ""
-    size = abs(value)
-    if unit in PERCENT_UNITS:
-        text = f"{size * 100:.1f} points" if difference else f"{size:.1%}"
-    else:
-        text = f"{size:,.0f}" if size >= 100 else f"{size:.1f}" if size >= 10 else f"{size:.2f}"
-        text = f"£{text}" if unit == "£" else text
-    if not _nonzero(text):
-        sign = ""  # a value that rounds to zero has no sign
-    return sign + text

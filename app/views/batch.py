@@ -15,21 +15,29 @@ from caseplan.explorer.batches import (
     table_csv,
 )
 from caseplan.explorer.results import few_replications_caption
+from caseplan.explorer.views import show_table
+from simulator.figures import figure
 
 BATCH_KEY = "explorer_batch"  # the last batch read: (text typed, Batch)
 
 
 def distribution_chart(values, metric: str):
-    """Box plots of the per-replication values by scenario, with the values as points."""
+    """Box plots of the per-replication values by scenario, with the values as points: one row per
+    scenario, so every scenario's name is written out however many there are."""
     order = list(dict.fromkeys(values["scenario"]))
-    x = alt.X("scenario:N", title=None, sort=order, axis=alt.Axis(labelAngle=-20, labelLimit=260))
-    y = alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False))
+    shown = figure(metric)
+    percent = shown.unit in ("share", "ratio")
+    y = alt.Y("scenario:N", title=None, sort=order, axis=alt.Axis(labelLimit=400, labelOverlap=False))
+    x = alt.X("value:Q", title=f"{shown.label}" + ("" if shown.unit in ("", "share", "ratio") else f" ({shown.unit})"),
+              scale=alt.Scale(zero=False), axis=alt.Axis(format=".0%" if percent else ",.3~g"))  # fmt: skip
     base = alt.Chart(values)
-    box = base.mark_boxplot(extent="min-max", size=40, opacity=0.5).encode(x=x, y=y)
+    box = base.mark_boxplot(extent="min-max", size=22, opacity=0.5).encode(x=x, y=y)
     points = base.mark_circle(size=30, color="black", opacity=0.6).encode(
-        x=x, y=y, tooltip=["scenario:N", "replication:Q", alt.Tooltip("value:Q", format=".4~f")]
+        x=x,
+        y=y,
+        tooltip=["scenario:N", "replication:Q", alt.Tooltip("value:Q", format=".1%" if percent else ",.3~g")],
     )
-    return (box + points).properties(height=320, title=f"{metric}: one point per replication")
+    return (box + points).properties(height=alt.Step(34), title=f"{shown.label}: one point per replication")
 
 
 def read(text: str, reload: bool):
@@ -84,12 +92,21 @@ if batch is not None:
         st.warning(problem)
 
     scenarios = st.multiselect(
-        "Scenarios", batch.scenarios, default=batch.scenarios, key=f"batch_scenarios:{batch.path}"
+        "Scenarios",
+        batch.scenarios,
+        default=batch.scenarios,
+        key=f"batch_scenarios:{batch.path}",
+        help="The grid's scenarios to show (the reference need not be among them).",
     )
     metric_col, reference_col = st.columns(2)
     default_metric = "unallocated_cases" if "unallocated_cases" in batch.metrics else batch.metrics[0]
     metric = metric_col.selectbox(
-        "Figure", batch.metrics, index=batch.metrics.index(default_metric), key=f"batch_metric:{batch.path}"
+        "Figure",
+        batch.metrics,
+        index=batch.metrics.index(default_metric),
+        key=f"batch_metric:{batch.path}",
+        format_func=lambda m: figure(m).label,
+        help="A figure of each run's summary.json, after the warm-up.",
     )
     reference = reference_col.selectbox(
         "Reference",
@@ -104,7 +121,8 @@ if batch is not None:
     except ValueError as exc:
         st.error(str(exc))
     else:
-        st.dataframe(table, hide_index=True)
+        st.markdown(f"**{figure(metric).label}** (after the warm-up)")
+        show_table(table, "comparison", one_figure=True)
         if caption := few_replications_caption(table):
             st.caption(caption)
         st.download_button(

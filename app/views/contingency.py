@@ -20,6 +20,9 @@ from caseplan.explorer.contingency import (
     level_timeline,
 )
 from caseplan.explorer.results import few_replications_caption, session_cache
+from caseplan.explorer.views import show_table
+from simulator.figures import figure
+from simulator.numbers import interval, number, readable_id
 
 REPORT_KEY = "explorer_report"
 SHORT_LABELS = {
@@ -39,7 +42,7 @@ def level_chart(timeline: pd.DataFrame, names: dict[int, str]):
         alt.Chart(timeline)
         .mark_rect()
         .encode(
-            x=alt.X("week_start:T", title="week"),
+            x=alt.X("week_start:T", title="week starting", axis=alt.Axis(format="%b %Y", labelAngle=0)),
             x2="week_end:T",
             y=alt.Y("team:N", title=None),
             color=alt.Color(
@@ -60,12 +63,55 @@ def level_chart(timeline: pd.DataFrame, names: dict[int, str]):
     )
 
 
-def fmt(value: float, money: bool = False, share: bool = False) -> str:
-    if pd.isna(value):
-        return "–"
-    if share:
-        return f"{value:.0%}"
-    return f"£{value:,.0f}" if money else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+def figure_metric(column, key: str, label: str, row) -> None:
+    """One figure as an ``st.metric``: its mean (the label names the unit, so the value fits a narrow column);
+    the figure's full label, interval and period in the help."""
+    unit = figure(key).unit
+    column.metric(
+        label,
+        number(row["mean"], unit),
+        help=f"{row['label']}: after the warm-up, mean over replications; 95% interval "
+        f"{interval(row['mean'], row['ci_low'], row['ci_high'], unit)}",
+    )
+
+
+def readable_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """The level changes with their triggers and actions in words, one action per line."""
+    shown = changes.assign(
+        level_shown=[f"{lv} {name}" for lv, name in zip(changes["level"], changes["level_name"], strict=True)]
+    )
+    for column in ("triggered_by", "actions_started", "actions_ended", "actions_not_started"):
+        if column in shown:
+            joiner = ", " if column == "triggered_by" else "; "
+            shown[column] = [
+                joiner.join(readable_id(a) for a in str(v or "").split(",") if a) for v in shown[column]
+            ]
+    return shown
+
+
+CHANGE_COLUMNS_SHOWN = ["date", "team", "level_shown", "triggered_by", "actions_started", "actions_ended",
+                        "actions_not_started", "cost"]  # fmt: skip
+CHANGE_COLUMN_CONFIG = {  # labels and help of the level-changes table's columns
+    "level_shown": st.column_config.TextColumn(
+        "level", help="1 normal, 2 pressure, 3 severe, 4 critical (OPEL-style levels of the plan)."
+    ),
+    "date": st.column_config.DateColumn("week starting", help="The first day of the week the level changed."),
+    "week": st.column_config.NumberColumn(
+        "week", help="Week number from the scenario's start (warm-up included)."
+    ),
+    "team": st.column_config.TextColumn("team"),
+    "level": st.column_config.NumberColumn(
+        "level", help="1 normal, 2 pressure, 3 severe, 4 critical (OPEL-style)."
+    ),
+    "level_name": st.column_config.TextColumn("name"),
+    "triggered_by": st.column_config.TextColumn("triggered by", help="The thresholds met that week."),
+    "actions_started": st.column_config.TextColumn(
+        "actions started", help="Started from this week until the next change."
+    ),
+    "actions_ended": st.column_config.TextColumn("actions ended"),
+    "actions_not_started": st.column_config.TextColumn("not started (why)"),
+    "cost": st.column_config.NumberColumn("cost (£)", format="£%d", help="The plan's cost in that week."),
+}
 
 
 st.title("Contingency dashboard")
@@ -113,30 +159,21 @@ else:
         st.altair_chart(level_chart(timeline, names), width="stretch")
 
         totals = contingency_totals(result).set_index("figure")
-        shown = [("contingency_cost", "contingency cost", True), ("overtime_hours", "overtime hours", False),
-                 ("escalations", "escalations", False), ("cases_stepped_down", "cases stepped down", False)]  # fmt: skip
-        for column, (key, label, money) in zip(st.columns(len(shown)), shown, strict=True):
+        shown = [("contingency_cost", "contingency cost"), ("overtime_hours", "overtime (hours)"),
+                 ("escalations", "escalations"), ("cases_stepped_down", "cases stepped down")]  # fmt: skip
+        for column, (key, label) in zip(st.columns(len(shown)), shown, strict=True):
             if key in totals.index:
-                row = totals.loc[key]
-                column.metric(
-                    label,
-                    fmt(row["mean"], money),
-                    help=f"after the warm-up, mean over replications; 95% CI {fmt(row['ci_low'], money)} – "
-                    f"{fmt(row['ci_high'], money)}",
-                )
+                figure_metric(column, key, label, totals.loc[key])
 
         st.markdown("**Level changes (replication 0)**")
         changes = level_changes(result)
         if changes.empty:
             st.success("No team left level 1 (normal) in replication 0.")
         else:
-            st.dataframe(
-                changes,
-                hide_index=True,
-                column_config={"cost": st.column_config.NumberColumn("cost (£)", format="%.0f")},
-            )
+            st.dataframe(readable_changes(changes), hide_index=True, column_config=CHANGE_COLUMN_CONFIG,
+                         column_order=CHANGE_COLUMNS_SHOWN)  # fmt: skip
         st.markdown("**Totals after the warm-up** (mean over replications, 95% interval)")
-        st.dataframe(totals.reset_index(), hide_index=True)
+        show_table(totals.reset_index(), "summary")
         if caption := few_replications_caption(totals):
             st.caption(caption)
 
@@ -147,13 +184,8 @@ else:
     else:
         indexed = compliance.set_index("figure")
         for column, key in zip(st.columns(len(indexed)), indexed.index, strict=True):
-            row, share = indexed.loc[key], key.endswith("share")
-            column.metric(
-                SHORT_LABELS.get(key, row["label"]),
-                fmt(row["mean"], share=share),
-                help=f"{row['label']}; 95% CI {fmt(row['ci_low'], share=share)} – {fmt(row['ci_high'], share=share)}",
-            )
-        st.dataframe(compliance, hide_index=True)
+            figure_metric(column, key, SHORT_LABELS.get(key, indexed.loc[key, "label"]), indexed.loc[key])
+        show_table(compliance, "summary")
         if caption := few_replications_caption(compliance):
             st.caption(caption)
         if "supervision_missed" not in indexed.index:

@@ -25,7 +25,10 @@ from caseplan.explorer.results import (
     unpaired_seeds,
     warmup_end,
 )
+from caseplan.explorer.views import show_table
 from simulator.explain import summary_sentences
+from simulator.figures import figure
+from simulator.numbers import interval, number
 from simulator.run import SUMMARY_KEYS
 
 PLAN_OFF_KEY = "demand_plan_off"
@@ -34,8 +37,19 @@ HEADLINE = {
     "open_cases": "open cases",
     "unallocated_cases": "unallocated cases",
     "mean_load_ratio": "mean load ratio",
-    "mean_wait_to_allocation_days": "wait to allocation (days)",
+    "mean_wait_to_allocation_days": "wait (days)",
 }
+
+
+KEEP_PREFILLED = "demand_keep_prefilled"
+
+
+def prefill_keep_name(label: str) -> None:
+    """Put the shown result's name in 'Keep this result as' unless the user typed another name."""
+    typed = st.session_state.get("demand_keep_name", "")
+    if label and typed in ("", st.session_state.get(KEEP_PREFILLED)):
+        st.session_state["demand_keep_name"] = label
+        st.session_state[KEEP_PREFILLED] = label
 
 
 def show_explanations(results: dict, reference: str) -> None:
@@ -68,12 +82,14 @@ def show_explanations(results: dict, reference: str) -> None:
 
 
 def band_chart(table: pd.DataFrame, title: str, color: str, warmup: pd.Timestamp | None = None):
-    """Mean lines with their 95% bands over time, one colour per ``color`` value."""
-    base = alt.Chart(table).encode(x=alt.X("week_start:T", title="week"))
+    """Mean lines with their 95% bands over time, one colour per ``color`` value (the x axis names the
+    month and year of each tick; the bands never go below 0, :func:`caseplan.explorer.results.over_time`)."""
+    y_title = title.split("(")[-1].rstrip(")") if "(" in title else None  # the unit: "days", "FTE", …
+    base = alt.Chart(table).encode(x=alt.X("week_start:T", title="week starting", axis=WEEK_AXIS))
     colour = alt.Color(
         f"{color}:N", title=None, scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom")
     )
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=None), y2="high:Q", color=colour)
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=y_title), y2="high:Q", color=colour)
     line = base.mark_line().encode(
         y="mean:Q",
         color=colour,
@@ -97,8 +113,7 @@ def band_chart(table: pd.DataFrame, title: str, color: str, warmup: pd.Timestamp
     return alt.layer(*layers).properties(title=title, height=260)
 
 
-def fmt(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+WEEK_AXIS = alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True)  # 'Apr 2029', not 'April' on every tick
 
 
 st.title("Demand scenarios")
@@ -155,10 +170,12 @@ else:
             rough = (
                 " (rough: few replications)" if row["few_replications"] and pd.notna(row["ci_low"]) else ""
             )
+            unit = figure(key).unit
             column.metric(
                 HEADLINE[key],
-                fmt(row["mean"]),
-                help=f"95% CI {fmt(row['ci_low'])} – {fmt(row['ci_high'])}{rough}",
+                number(row["mean"], unit),  # the label names the unit: the value fits a narrow column
+                help=f"{figure(key).label}, after the warm-up: mean over replications with its 95% interval "
+                f"{interval(row['mean'], row['ci_low'], row['ci_high'], unit)}{rough}",
             )
     if caption := few_replications_caption(figures):
         st.caption(caption)
@@ -175,18 +192,19 @@ else:
             "Each interval is the t interval kept within the figure's possible range (counts and costs "
             "not below 0, shares within 0–1)."
         )
-        st.dataframe(summary_table(result, list(result.summary())), hide_index=True)
+        show_table(summary_table(result, list(result.summary())), "summary")
 
 # ------------------------------------------------------------------------------------- comparison
 
 st.header("Compare scenarios")
 kept = st.session_state.setdefault(KEPT_KEY, {})
 keep_left, keep_right = st.columns([3, 1], vertical_alignment="bottom")
+prefill_keep_name(entry.label if entry else "")
 keep_name = keep_left.text_input(
     "Keep this result as",
-    value=entry.label if entry else "",
     key="demand_keep_name",
-    help="A name for the result shown above; a name already used is replaced.",
+    help="A name for the result shown above (prefilled with the scenario's name); a name already used is "
+    "replaced.",
 )
 if keep_right.button("Keep", disabled=entry is None, key="demand_keep"):
     try:
@@ -237,7 +255,7 @@ else:
                 "diff: mean over replications of (result − reference) in the same replication, with its "
                 "95% interval; unpaired ±: the half-width if the results were treated as independent."
             )
-            st.dataframe(difference, hide_index=True)
+            show_table(difference, "comparison")
             if caption := few_replications_caption(difference):
                 st.caption(caption)
             show_explanations(results, reference)

@@ -65,17 +65,19 @@ def report_tables(run: RunData) -> dict[str, pd.DataFrame]:
     }
 
 
-def build_report(run: RunData) -> Report:
+def build_report(run: RunData, plotly: str = "inline") -> Report:
     """Build the report of a run: tables, checks and the HTML page (nothing is written).
 
     Parameters
     ----------
     run : RunData
         :func:`read_run`.
+    plotly : {"inline", "cdn"}
+        Where the page gets plotly.js (:data:`caseplan.report.charts.PLOTLY_SOURCES`).
 
     Returns
     -------
     Report
     """
     tables = report_tables(run)
-    return Report(render_html(run, tables), tables, tables["checks"])
+    return Report(render_html(run, tables, plotly), tables, tables["checks"])

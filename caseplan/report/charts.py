@@ -256,13 +256,26 @@ def level_timeline_figure(grid: pd.DataFrame, names: dict[int, str]) -> go.Figur
     return _layout(fig, "Contingency level by team and week (replication 0)", "week", "", height=height)
 
 
-class FigureEmbedder:
-    """Turns figures into HTML, embedding plotly.js (inline) with the first one only.
+PLOTLY_SOURCES = ("inline", "cdn")
+"""Where the page gets plotly.js: embedded once (opens offline, about 4.6 MB more) or from its CDN."""
 
-    Use one instance per page: the first call embeds plotly.js, later calls refer to it.
+
+class FigureEmbedder:
+    """Turns figures into HTML, with plotly.js once for the page: inline with the first figure, or one
+    ``<script>`` from the CDN (a page of about 0.3 MB that needs the network to draw its charts).
+
+    Use one instance per page: the first call brings plotly.js, later calls refer to it.
+
+    Parameters
+    ----------
+    plotly : {"inline", "cdn"}
+        :data:`PLOTLY_SOURCES`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, plotly: str = "inline") -> None:
+        if plotly not in PLOTLY_SOURCES:
+            raise ValueError(f"plotly: {plotly!r} is not one of {', '.join(PLOTLY_SOURCES)}")
+        self.plotly = plotly
         self.embedded = False
 
     def __call__(self, fig: go.Figure, div_id: str) -> str:
@@ -279,7 +292,7 @@ class FigureEmbedder:
         -------
         str
         """
-        include = not self.embedded
+        include: bool | str = False if self.embedded else (True if self.plotly == "inline" else "cdn")
         self.embedded = True
         return fig.to_html(
             full_html=False,

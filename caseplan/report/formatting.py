@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from simulator.numbers import number
+
 MISSING = "–"
 """What the page shows for a figure that is not recorded."""
 
@@ -24,14 +26,14 @@ def format_figure(value: float | None, kind: str) -> str:
     Returns
     -------
     str
-        The formatted figure, e.g. ``"13.6"``, ``"87.1%"``, ``"£151,233"``.
+        The formatted figure, e.g. ``"13.6"``, ``"87.1%"``, ``"£151,233"``, ``"−£2,300"``.
     """
     if value is None or not math.isfinite(value):
         return MISSING
-    if kind == "percent":
-        return "<0.1%" if 0 < value < 0.0005 else f"{value:.1%}"
+    if kind == "percent":  # shares and money as everywhere else (simulator.numbers)
+        return "<0.1%" if 0 < value < 0.0005 else number(value, "share")
     if kind == "money":
-        return f"£{value:,.0f}"
+        return number(value, "£")
     if kind == "integer":
         return f"{value:,.0f}"
     return f"{value:,.1f}"
@@ -81,11 +83,12 @@ def format_interval(figure: dict[str, Any], kind: str) -> str:
     Returns
     -------
     str
-        ``"low – high"``, or a dash when there is no interval (one replication).
+        ``"low–high"`` (as :func:`simulator.numbers.interval` writes it), or a dash when there is no
+        interval (one replication).
     """
     if figure.get("ci_low") is None or figure.get("ci_high") is None:
         return MISSING
-    return f"{format_figure(figure['ci_low'], kind)} – {format_figure(figure['ci_high'], kind)}"
+    return f"{format_figure(figure['ci_low'], kind)}–{format_figure(figure['ci_high'], kind)}"
 
 
 def format_cell(value: object, kind: str) -> str:

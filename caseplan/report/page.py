@@ -20,10 +20,14 @@ th:first-child, td:first-child { text-align: left; } thead th { background: #f4f
 .breached { color: #b71c1c; } .met { color: #1b5e20; } .muted, .not-recorded { color: #666; }
 .not-recorded { font-style: italic; } .note { font-size: 0.88rem; color: #555; }
 li { margin: 0.25rem 0; }
+#level-changes-table td { text-align: left; vertical-align: top; }
+#level-changes-table td[data-col="date"], #level-changes-table td[data-col="team"],
+#level-changes-table td[data-col="level"] { white-space: nowrap; }
+ul.actions { margin: 0; padding-left: 1.1rem; } ul.actions li { margin: 0; }
 """
 
 
-def render_html(run: RunData, tables: dict[str, pd.DataFrame]) -> str:
+def render_html(run: RunData, tables: dict[str, pd.DataFrame], plotly: str = "inline") -> str:
     """The whole report as one self-contained HTML page.
 
     Parameters
@@ -32,13 +36,15 @@ def render_html(run: RunData, tables: dict[str, pd.DataFrame]) -> str:
         The run (for its description, the level grid and the level names).
     tables : dict
         :func:`report_tables`.
+    plotly : {"inline", "cdn"}
+        Embed plotly.js once (the page opens offline) or load it from its CDN (a much smaller page).
 
     Returns
     -------
     str
-        The HTML page, with plotly.js embedded once.
+        The HTML page, with plotly.js embedded once (or one CDN ``<script>``).
     """
-    figure = FigureEmbedder()
+    figure = FigureEmbedder(plotly)
     sections = [build(run, tables, figure) for build in SECTIONS]
     scenario = _scenario_name(run)
     title = f"Employer standards health check: {scenario}"

@@ -30,6 +30,7 @@ from caseplan.report.supervision import ALL_WORKERS
 from caseplan.report.waits import service_waits
 from simulator.entities import DAYS_PER_WEEK
 from simulator.model import MEETING_OFFSET_DAYS
+from simulator.numbers import readable_id
 from simulator.statistics import FEW_REPLICATIONS
 
 Tables = dict[str, pd.DataFrame]
@@ -371,34 +372,20 @@ def levels_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:
         '<p class="note">Per replication over the measured weeks; cost is the plan\'s overtime, agency and '
         "borrowing.</p>",
         figure(level_timeline_figure(level_grid(run.timeline), names), "fig-levels"),
-        *_level_changes_html(tables["level_changes"]),
+        *_level_changes_html(tables["level_changes"], names),
     )
 
 
-def _level_changes_html(changes: pd.DataFrame) -> list[str]:
+def _level_changes_html(changes: pd.DataFrame, names: dict[int, str]) -> list[str]:
     """The first :data:`LEVEL_CHANGES_SHOWN` level changes of replication 0 under a heading."""
-    shown = changes.head(LEVEL_CHANGES_SHOWN).assign(date=changes["week_start"].dt.date.astype(str))
     parts = [
         f"<h3>Level changes in replication 0 ({len(changes)} in all)</h3>",
-        '<p class="note">Each change lists what the plan started, ended or could not start from that week '
-        "until the team's next change; an action of a later week (after its lead time, or at the end of its "
-        "duration) carries that week.</p>",
+        '<p class="note">Each change lists what the plan started (+), ended (−) or could not start (×) from '
+        "that week until the team's next change; an action of a later week (after its lead time, or at the "
+        "end of its duration) carries that week.</p>",
     ]
     if len(changes):
-        labels = {
-            "week": "week",
-            "date": "date",
-            "team": "team",
-            "level": "level",
-            "level_name": "name",
-            "triggered_by": "triggered by",
-            "actions_started": "actions started",
-            "actions_ended": "actions ended",
-            "actions_not_started": "not started (why)",
-        }
-        parts.append(
-            table_html(shown, "level-changes-table", {"week": "integer", "level": "integer"}, labels)
-        )
+        parts.append(level_changes_table(changes.head(LEVEL_CHANGES_SHOWN), names))
     else:
         parts.append('<p class="muted">No team changed level in the measured weeks of replication 0.</p>')
     if len(changes) > LEVEL_CHANGES_SHOWN:
@@ -406,6 +393,48 @@ def _level_changes_html(changes: pd.DataFrame) -> list[str]:
             f'<p class="note">… {len(changes) - LEVEL_CHANGES_SHOWN} more in report_level_changes.csv.</p>'
         )
     return parts
+
+
+ACTION_SIGNS = (("+", "actions_started"), ("−", "actions_ended"), ("×", "actions_not_started"))
+"""The sign before the actions of each level-change column (as ``caseplan run`` prints them)."""
+
+
+def level_changes_table(changes: pd.DataFrame, names: dict[int, str]) -> str:
+    """The level changes as an HTML table that fits a laptop screen: the actions of a change as a list,
+    ids written as words, every cell left-aligned.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        :func:`caseplan.report.levels.level_changes`.
+    names : dict
+        Level → name.
+
+    Returns
+    -------
+    str
+        The ``<table id="level-changes-table">`` element.
+    """
+    head = "".join(
+        f"<th>{h}</th>" for h in ("date (week)", "team", "level", "triggered by", "what the plan did")
+    )
+    rows = []
+    for row in changes.itertuples(index=False):
+        actions = [
+            f"<li>{sign} {escape(readable_id(a))}</li>"
+            for sign, column in ACTION_SIGNS
+            for a in str(getattr(row, column) or "").split(",")
+            if a
+        ]
+        triggers = ", ".join(readable_id(t) for t in str(row.triggered_by or "").split(",") if t)
+        rows.append(
+            f'<tr><td data-col="date">{escape(pd.Timestamp(row.week_start).date())}<br>'
+            f'<span class="muted">week {row.week}</span></td><td data-col="team">{escape(row.team)}</td>'
+            f'<td data-col="level">{row.level} {escape(names.get(int(row.level), ""))}</td>'
+            f'<td data-col="triggered_by">{escape(triggers) or "–"}</td>'
+            f'<td data-col="actions"><ul class="actions">{"".join(actions)}</ul></td></tr>'
+        )
+    return f'<table id="level-changes-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def thresholds_section(run: RunData, tables: Tables, figure: FigureEmbedder) -> str:

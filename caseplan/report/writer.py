@@ -71,6 +71,7 @@ def write_atomically(targets: list[tuple[Path, str | pd.DataFrame]]) -> None:
     temps: list[tuple[Path, Path]] = []
     try:
         for path, content in targets:
+            path.parent.mkdir(parents=True, exist_ok=True)  # --out board/report.html creates board/
             temp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
             temps.append((temp, path))
             with open(temp, "x", encoding="utf-8", newline="") as f:

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("CASEPLAN_SCREENSHOTS") or tempfile.mkdtemp(prefix="caseplan-screenshots-"))
 BENCHMARK = ROOT / "benchmarks" / "app_benchmark.py"
 PAGES = [  # (screenshot name, url path, sidebar title) in the order of app/main.py
-    ("scenario", "", "Scenario"),
+    ("glance", "", "Your team at a glance"),
+    ("scenario", "scenario", "Scenario"),
     ("allocation", "allocation", "Allocation tester"),
     ("demand", "demand", "Demand scenarios"),
     ("contingency", "contingency", "Contingency dashboard"),
@@ -91,7 +92,11 @@ def assert_no_traceback(page) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """A full-page PNG of the app; the viewport grows to the content (Streamlit scrolls inside a div)."""
+    """A full-page PNG of the app; the viewport grows to the content (Streamlit scrolls inside a div).
+    Taken once no element is still a placeholder (Streamlit draws a skeleton until a widget arrives)."""
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=30_000
+    )
     height = page.evaluate(
         "Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer'].map(id => {"
         '  const e = document.querySelector(`[data-testid="${id}"]`); return e ? e.scrollHeight : 0; }))'
@@ -120,12 +125,13 @@ def test_every_page_opens_from_the_sidebar_without_a_traceback(server, page):
         heading.wait_for(state="visible", timeout=30_000)
         assert heading.inner_text().strip()  # the page's title renders (placeholders have one too)
         assert_no_traceback(page)
+        assert page.locator('[data-testid="stAppDeployButton"]').count() == 0  # a local tool: no Deploy
         assert screenshot(page, name).stat().st_size > 5_000
     assert page.title()  # the browser tab's title
 
 
 def test_the_scenario_page_explains_a_bad_yaml_upload(server, page):
-    bench.open_page(page, server)
+    bench.open_page(page, server, "scenario")
     good = (ROOT / "scenarios" / "baseline.yaml").read_text()
     bad = re.sub(r"referrals_per_week: [0-9.]+", "referrals_per_week: -5", good, count=1)
     page.locator('[data-testid="stFileUploaderDropzoneInput"][accept*=".yaml"]').set_input_files(
@@ -143,7 +149,7 @@ def test_the_scenario_page_explains_a_bad_yaml_upload(server, page):
 
 
 def test_an_upload_over_the_size_cap_is_refused_with_a_message(server, page):
-    bench.open_page(page, server)
+    bench.open_page(page, server, "scenario")
     huge = b"# padding\n" * (
         600 * 1024
     )  # ≈6 MB, over the 5 MB cap of caseplan app and .streamlit/config.toml
@@ -198,6 +204,12 @@ def test_the_demand_page_runs_the_default_scenario_and_draws_a_chart_and_a_table
     bench.go_to(page, "Contingency dashboard", "contingency")
     assert_no_traceback(page)
     screenshot(page, "contingency")
+
+    # the landing page shows the same run against the standards, with what matters most
+    bench.go_to(page, "Your team at a glance", "")
+    page.get_by_text("Against the standards").wait_for(state="visible", timeout=60_000)
+    assert_no_traceback(page)
+    screenshot(page, "glance")
 
 
 def test_a_deep_link_on_a_fresh_server_shows_the_apps_navigation(browser):

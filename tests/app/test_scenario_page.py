@@ -10,7 +10,7 @@ MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 def app() -> AppTest:
-    return AppTest.from_file(MAIN, default_timeout=60).run()
+    return AppTest.from_file(MAIN, default_timeout=60).run().switch_page("views/scenario.py").run()
 
 
 def test_the_scenario_page_renders_the_baseline_without_exception():

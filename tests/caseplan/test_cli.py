@@ -18,7 +18,7 @@ def test_run_writes_outputs_and_prints_summary(tmp_path):
         app, ["run", str(short), "--out", str(tmp_path / "out"), "--reps", "2", "--seed", "9"]
     )
     assert result.exit_code == 0, result.output
-    assert "avg_caseload_per_fte" in result.output
+    assert "children per case-holding FTE" in result.output  # the figure's label, not its key
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["run"]["seed"] == 9 and summary["run"]["replications"] == 2
     assert len(pd.read_parquet(tmp_path / "out" / "weekly.parquet")) == 80

@@ -164,9 +164,19 @@ def test_a_missing_input_file_exits_2(tmp_path):
     check_rejected(result, tmp_path, "nope.csv: file not found")
 
 
-def test_a_missing_output_directory_exits_2(tmp_path):
-    result = allocate(out=tmp_path / "missing" / "a.csv")
-    check_rejected(result, tmp_path, "--out: directory", "does not exist")
+def test_a_missing_output_folder_is_created(tmp_path):
+    result = allocate(out=tmp_path / "missing" / "deeper" / "a.csv")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "missing" / "deeper" / "a.csv").is_file()
+
+
+def test_an_output_folder_that_is_a_file_exits_2(tmp_path):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "notes").write_text("a file, not a folder", encoding="utf-8")
+    result = allocate(out=out_dir / "notes" / "a.csv")
+    (out_dir / "notes").unlink()  # what remains must be nothing
+    check_rejected(result, out_dir, "--out:", "is a file, not a folder")
 
 
 def test_an_output_that_would_overwrite_an_input_exits_2(tmp_path):

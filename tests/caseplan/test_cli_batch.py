@@ -210,4 +210,11 @@ def test_replications_prints_the_number_needed(short_scenario):
 def test_replications_rejects_an_unknown_metric(short_scenario):
     result = runner.invoke(app, ["replications", str(short_scenario), "--metric", "nope", "--pilot", "2"])
     line = one_error_line(result)
-    assert "unknown metric 'nope'; figures:" in line and "unallocated_cases" in line
+    assert "--metric: unknown figure 'nope'; figures:" in line and "unallocated_cases" in line
+
+
+def test_replications_suggests_the_metric_meant(short_scenario):
+    result = runner.invoke(
+        app, ["replications", str(short_scenario), "--metric", "open_case", "--pilot", "2"]
+    )
+    assert "did you mean 'open_cases'? figures:" in one_error_line(result)

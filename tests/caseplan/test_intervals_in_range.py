@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -78,19 +79,38 @@ def short_baseline_file(tmp_path: Path) -> Path:
     return path
 
 
+def printed_figures(output: str) -> dict[str, list[str]]:
+    """The summary table's rows by label: ``[label, "mean (low–high) unit", mark]`` (wrapped labels joined)."""
+    rows: list[list[str]] = []
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) != 3:
+            continue
+        if cells[1]:
+            rows.append(cells)
+        elif rows:
+            rows[-1][0] += " " + cells[0]  # the rest of a wrapped label
+    return {row[0]: row for row in rows}
+
+
+def shown_value(text: str) -> float:
+    """A printed number as a float: '87.8%' → 0.878, '£1,234' → 1234, '−2.5' → -2.5."""
+    value = float(text.replace("−", "-").replace(",", "").replace("£", "").rstrip("%"))
+    return value / 100 if text.endswith("%") else value
+
+
 def test_the_printed_summary_lies_in_range_and_says_the_intervals_are_rough(tmp_path):
     args = ["run", str(short_baseline_file(tmp_path)), "--out", str(tmp_path / "out"), "--reps", str(REPS)]
-    out = CliRunner().invoke(app, args)
+    out = CliRunner().invoke(app, args, terminal_width=120)
     assert out.exit_code == 0, out.output
-    names = json.loads((tmp_path / "out" / "summary.json").read_text())
-    rows = {}
-    for line in out.output.splitlines():
-        cells = [c.strip() for c in line.split("│")[1:-1]]
-        if len(cells) == 5 and cells[0] in names:
-            rows[cells[0]] = cells
+    names = {figure(name).label: name for name in json.loads((tmp_path / "out" / "summary.json").read_text())}
+    rows = {names[label]: cells for label, cells in printed_figures(out.output).items() if label in names}
     assert len(rows) >= 30 and "supervision_missed" in rows
-    for name, (_, _, low, high, mark) in rows.items():
-        assert in_range(name, float(low.replace(",", "")), float(high.replace(",", ""))), (name, low, high)
+    for name, (_, value, mark) in rows.items():
+        found = re.search(r"\((.+?)–(.+?)\)", value)
+        assert found, (name, value)
+        low, high = shown_value(found[1]), shown_value(found[2])
+        assert in_range(name, low, high), (name, value)
         assert mark == "*", name
     assert (
         f"intervals from {REPS} replications are rough; {FEW_REPLICATIONS} or more recommended" in out.output
@@ -102,7 +122,7 @@ def test_ten_replications_print_no_rough_mark(tmp_path):
     args = ["run", str(path), "--out", str(tmp_path / "out"), "--reps", str(FEW_REPLICATIONS)]
     out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
-    assert "avg_caseload_per_fte" in out.output
+    assert "children per case-holding FTE" in out.output
     assert "rough" not in out.output and "│ * │" not in out.output
 
 
@@ -125,7 +145,7 @@ def test_the_report_cuts_an_interval_an_older_summary_wrote_outside_the_range():
     table = headline_table(older).set_index("key")
     assert tuple(table.loc["supervision_missed", ["ci_low", "ci_high"]]) == (0.0, 61.1)
     assert tuple(table.loc["asye_protected_kept_share", ["ci_low", "ci_high"]]) == (0.95, 1.0)
-    assert table.loc["asye_protected_kept_share", "shown_ci"] == "95.0% – 100.0%"
+    assert table.loc["asye_protected_kept_share", "shown_ci"] == "95.0%–100.0%"
     assert pd.isna(table.loc["unallocated_cases", "ci_low"])
 
 

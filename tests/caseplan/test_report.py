@@ -367,15 +367,46 @@ def test_report_command_rejects_bad_run_directories(case, run_dir, tmp_path):
 
 @pytest.mark.parametrize(
     ("out", "message"),
-    [("report.csv", "not an .html file name"), ("nowhere/report.html", "does not exist"), (".", "directory")],
+    [
+        ("report.csv", "not an .html file name"),
+        ("notes/report.html", "is a file, not a folder"),
+        (".", "directory"),
+    ],
 )
 def test_report_command_rejects_bad_output_paths(out, message, run_dir, tmp_path):
     target = tmp_path / out if out != "." else tmp_path
+    (tmp_path / "notes").write_text("a file, not a folder", encoding="utf-8")
     before = set(tmp_path.iterdir())
     result = runner.invoke(app, ["report", str(run_dir), "--out", str(target)])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: --out") and message in result.stderr
     assert set(tmp_path.iterdir()) == before
+
+
+def test_the_level_changes_list_each_action_in_words_and_cdn_makes_a_small_page(run_dir, tmp_path):
+    from caseplan.report.sections import level_changes_table
+
+    changes = pd.DataFrame(
+        {"week": [168], "week_start": [pd.Timestamp("2029-06-20")], "team": ["team-1"], "level": [3],
+         "triggered_by": ["unallocated_over_28_days"], "actions_started": ["escalate:head_of_service@3,step_down@3"],
+         "actions_ended": [""], "actions_not_started": ["borrow@3 (week 169: no team could lend)"]}
+    )  # fmt: skip
+    table = level_changes_table(changes, {3: "severe"})
+    assert "<li>+ escalate: head of service@3</li><li>+ step down@3</li><li>× borrow@3 (week 169" in table
+    assert "unallocated over 28 days" in table and "3 severe" in table and "2029-06-20" in table
+    run = report.read_run(run_dir)
+    built = report.build_report(run)
+    small = report.build_report(run, plotly="cdn").html
+    assert small.count("cdn.plot.ly") == 1 and len(small) < len(built.html) / 5
+    with pytest.raises(ValueError, match="plotly"):
+        report.build_report(run, plotly="nowhere")
+
+
+def test_report_command_creates_the_folders_of_its_output_path(run_dir, tmp_path):
+    target = tmp_path / "board" / "papers" / "report.html"
+    result = runner.invoke(app, ["report", str(run_dir), "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and list(target.parent.glob("report_*.csv"))
 
 
 def test_read_run_keeps_only_measured_weeks(run_dir):

@@ -30,7 +30,7 @@ def test_the_report_draws_every_chart_in_chromium_without_the_network(page_path)
     assert charts >= 5
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1300, "height": 900})  # a laptop screen
         requests, errors = [], []
         page.on("request", lambda r: requests.append(r.url))
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -40,7 +40,12 @@ def test_the_report_draws_every_chart_in_chromium_without_the_network(page_path)
         )
         drawn = page.evaluate("document.querySelectorAll('.plotly-graph-div .plot-container').length")
         title = page.title()
+        widest = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right))"
+        )
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
         browser.close()
+    assert widest <= 1300 and scroll_width <= 1300, (widest, scroll_width)  # nothing needs a sideways scroll
     assert drawn == charts
     assert not errors
     assert all(url.startswith("file://") for url in requests)  # self-contained: nothing fetched
