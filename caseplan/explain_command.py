@@ -117,8 +117,12 @@ def print_explanation(out: Console, e: Explanation) -> None:
             )  # fmt: skip
         out.print(off)
     out.print(mechanism_table("Mechanisms, with the plan", e.a_name, e.b_name, e.mechanisms))
+    sentences = Table.grid(padding=(0, 1))  # a hanging indent: wrapped lines start under the text
+    sentences.add_column()
+    sentences.add_column(ratio=1)
     for sentence in summary_sentences(e):
-        out.print(f"- {sentence}", highlight=False)
+        sentences.add_row("-", escape(sentence))
+    out.print(sentences, highlight=False)
 
 
 def mechanism_table(title: str, a_name: str, b_name: str, rows) -> Table:
