@@ -8,6 +8,7 @@ bad option value as one ``error:`` line (``--reps 0``), like every other bad inp
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -34,6 +35,14 @@ class PlainHelpCommand(TyperCommand):
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return [_REQUIRED_ARGUMENT.sub(lambda m: m[1].upper(), p) for p in super().collect_usage_pieces(ctx)]
+
+    def invoke(self, ctx: Any) -> Any:
+        """Refuse a number option given as nan or inf (click's ranges let them through) before the command runs."""
+        for param in self.params:
+            value = ctx.params.get(param.name or "")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise typer.BadParameter(f"must be a finite number (got {value})", ctx=ctx, param=param)
+        return super().invoke(ctx)
 
 
 class PlainHelpGroup(TyperGroup):

@@ -89,13 +89,24 @@ class ScenarioFile:
 
 def _with_snapshot(scenario: Scenario, data: dict, path: Path, origins: dict[Loc, str]) -> Scenario:
     """Read ``team.snapshot``'s CSVs (relative to the file that named them) into workers and open cases."""
-    from simulator.snapshot import read_snapshot  # the snapshot reader needs the validated scenario
+    from simulator.snapshot import SnapshotError, read_snapshot  # the reader needs the validated scenario
 
     files = scenario.team.snapshot
-    base = Path(_origin(("team", "snapshot"), origins) or path).parent
-    snapshot = read_snapshot(base / files.workers, base / files.cases, scenario.meta.start, scenario)
+    named_in = Path(_origin(("team", "snapshot"), origins) or path)
+    workers, cases = named_in.parent / files.workers, named_in.parent / files.cases
+    try:
+        snapshot = read_snapshot(workers, cases, scenario.meta.start, scenario)
+    except SnapshotError as exc:  # say which field of which scenario file named the bad CSV
+        fields = {str(workers): "team.snapshot.workers", str(cases): "team.snapshot.cases"}
+        raise SnapshotError([_in_field(problem, fields, named_in) for problem in exc.problems]) from None
     team = {**data["team"], **team_from_snapshot(snapshot)}
     return validate_scenario({**data, "team": team}, source=str(path), origins=origins)
+
+
+def _in_field(problem: str, fields: dict[str, str], scenario_file: Path) -> str:
+    """A snapshot problem led by the scenario file and the field that named the CSV it is about."""
+    field = next((f for name, f in fields.items() if problem.startswith(f"{name}:")), "team.snapshot")
+    return f"{scenario_file}: {field}: {problem}"
 
 
 def team_from_snapshot(snapshot) -> dict[str, list[dict]]:

@@ -129,7 +129,8 @@ def test_a_snapshot_naming_a_device_is_refused(tmp_path):
     path = scenario_file(tmp_path, "s.yaml", f"extends: {FROM_SNAPSHOT}\nteam: {{snapshot: {{workers: /dev/zero, "
                          f"cases: {EXAMPLES / 'team_cases.csv'}}}}}\n")  # fmt: skip
     line = one_error(runner.invoke(app, ["validate", str(path)]))
-    assert line == f"error: /dev/zero: {NOT_REGULAR}; give a snapshot file"
+    # the scenario file and its field lead, then the file itself
+    assert line == f"error: {path}: team.snapshot.workers: /dev/zero: {NOT_REGULAR}; give a snapshot file"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
@@ -254,8 +255,8 @@ def test_a_file_that_is_not_a_snapshot_is_not_quoted(tmp_path):
     path = scenario_file(tmp_path, "s.yaml", f"extends: {FROM_SNAPSHOT}\nteam: {{snapshot: {{workers: {secret}, "
                          f"cases: {EXAMPLES / 'team_cases.csv'}}}}}\n")  # fmt: skip
     line = one_error(runner.invoke(app, ["validate", str(path)]))
-    assert line == (f"error: {secret}: row 1: none of the expected columns; is this the right file? "
-                    "(expected columns: id, role, fte, start_date, skills, team)")  # fmt: skip
+    assert line == (f"error: {path}: team.snapshot.workers: {secret}: row 1: none of the expected columns; "
+                    "is this the right file? (expected columns: id, role, fte, start_date, skills, team)")  # fmt: skip
 
 
 def test_a_5_mb_cell_gives_one_short_line(tmp_path):
@@ -452,3 +453,18 @@ def test_caseplan_app_runs_its_server_as_a_child_that_ends_with_it(monkeypatch):
     result = runner.invoke(app, ["app", "--port", "8765"])
     assert result.exit_code == 143
     assert seen["command"][1:4] == ["-m", "streamlit", "run"] and "8765" in seen["command"]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["queue-check", "--mean-duration", "inf"], "--mean-duration"),
+        (["replications", str(BASELINE), "--half-width", "inf"], "--half-width"),
+        (["replications", str(BASELINE), "--half-width", "nan"], "--half-width"),
+    ],
+)
+def test_a_number_option_that_is_not_finite_is_one_error_line(args, option):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    line = one_error(result)
+    assert line.startswith(f"error: invalid value for '{option}': ") and "Traceback" not in result.output
