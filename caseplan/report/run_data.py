@@ -16,10 +16,12 @@ from typing import Any
 
 import pandas as pd
 import pyarrow
-import yaml
 
 from simulator.contingency import TIMELINE_COLUMNS
 from simulator.metrics import WORKER_COLUMNS, WORKER_EXTRA_COLUMNS
+from simulator.scenario import ScenarioError
+from simulator.scenario.loader import MAX_FILE_BYTES, parse_yaml_mapping
+from simulator.text_input import UserFileError, read_user_file
 
 DEFAULT_LEVEL_NAMES = {1: "normal", 2: "pressure", 3: "severe", 4: "critical"}
 RUN_KEYS = ("replications", "warmup_weeks", "horizon_weeks")
@@ -258,19 +260,18 @@ def read_scenario(path: Path) -> dict[str, Any]:
     Raises
     ------
     ReportError
-        If the file exists but is not a YAML mapping.
+        If the file exists but cannot be read as a YAML mapping by the scenario reader.
     """
     if not path.is_file():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ReportError(f"{path}: not a readable YAML file ({_first_line(exc)})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ReportError(f"{path}: not a scenario (expected a mapping)")
-    return data
+    try:  # the one reader of scenario YAML (size cap, regular files only, nesting and alias limits)
+        raw = read_user_file(path, MAX_FILE_BYTES, "scenario file")
+        return parse_yaml_mapping(raw, str(path)) if raw.strip() else {}
+    except UserFileError as exc:
+        raise ReportError(f"{path}: not a readable YAML file ({exc.reason})") from None
+    except ScenarioError as exc:
+        detail = exc.messages[0].removeprefix(f"{path}: ")
+        raise ReportError(f"{path}: not a readable YAML file ({detail})") from None
 
 
 def _first_line(exc: BaseException) -> str:
