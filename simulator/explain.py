@@ -5,7 +5,7 @@ then the same pair again with the contingency plan switched off, on the same see
 gives the paired difference B − A with its 95% interval and whether the interval excludes zero (a
 difference beyond noise); beside it the same difference with the plan off, and the part the plan absorbed
 (the plan-off difference minus the plan-on one, paired by replication). The mechanisms
-(:mod:`simulator.mechanisms`) are compared the same way, and :func:`summary_text` names the largest ones in
+(:mod:`simulator.mechanisms`) are compared the same way, and :func:`summary_sentences` names the largest in
 plain English.
 """
 
@@ -48,7 +48,7 @@ SHORT_LABELS = {
     LEVEL_3_OR_4: "team-weeks at level 3 or 4",
     "supervision_on_time_share": "supervision on time",
 }
-"""Short names of the default outcomes, for tables and the paragraph."""
+"""Short names of the default outcomes, for tables and sentences."""
 
 OUTCOME_COLUMNS = (
     "name", "label", "unit", "a", "b", "diff", "diff_ci_low", "diff_ci_high", "differs",
