@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ from simulator.metrics import (
     allocated_within_share,
 )
 from simulator.model import ServiceModel
+from simulator.output_folder import atomic_folder
 from simulator.scenario import Scenario, scenario_to_yaml
 from simulator.scenario.dynamics import Agency
 from simulator.statistics import mean_ci
@@ -256,13 +254,10 @@ def _mean(series: pd.Series) -> float:
 def write_outputs(result: ScenarioResult, out_dir: Path) -> None:
     """Write tables, summary and the resolved scenario to ``out_dir`` atomically.
 
-    Everything goes to a temporary sibling directory first, which is renamed into place at the end, so
-    an interrupted run never leaves half-written outputs behind.
+    Everything goes into :func:`simulator.output_folder.atomic_folder`, so an interrupted run never
+    leaves half-written outputs behind.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_folder(out_dir) as tmp:
         result.weekly.to_parquet(tmp / "weekly.parquet", index=False)
         if result.scenario.outputs.per_worker:
             result.workers.to_parquet(tmp / "workers_weekly.parquet", index=False)
@@ -281,12 +276,6 @@ def write_outputs(result: ScenarioResult, out_dir: Path) -> None:
         }
         (tmp / "summary.json").write_text(json.dumps(json_safe(summary), indent=2) + "\n")
         (tmp / "scenario.resolved.yaml").write_text(scenario_to_yaml(result.scenario))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def json_safe(value):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from simulator.figures import figure
+from simulator.output_folder import atomic_folder
 from simulator.planning.search import LevelResult, PlanResult, TargetResult
 from simulator.provenance import git_commit, machine, package_versions
 from simulator.run import json_safe
@@ -100,21 +98,12 @@ def _level(level: LevelResult) -> dict[str, Any]:
 def write_plan(
     result: PlanResult, scenario: Scenario, out_dir: Path, executor: dict[str, Any] | None
 ) -> None:
-    """Write ``plan.json``, ``candidates.parquet`` and the resolved scenario searched from, atomically (a
-    temporary sibling folder renamed into place, as :func:`simulator.run.write_outputs` does)."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    """Write ``plan.json``, ``candidates.parquet`` and the resolved scenario searched from, atomically
+    (:func:`simulator.output_folder.atomic_folder`, as :func:`simulator.run.write_outputs` does)."""
+    with atomic_folder(out_dir) as tmp:
         (tmp / "plan.json").write_text(json.dumps(plan_json(result, executor), indent=2) + "\n")
         candidates_table(result).to_parquet(tmp / "candidates.parquet", index=False)
         (tmp / "scenario.resolved.yaml").write_text(scenario_to_yaml(scenario))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 # ------------------------------------------------------------------------------------------ words
