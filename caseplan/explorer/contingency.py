@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +18,9 @@ from caseplan.explorer.results import summary_table
 from simulator.level_changes import level_changes as gathered_level_changes
 from simulator.run import ScenarioResult, write_outputs
 from simulator.scenario import Scenario
+
+if TYPE_CHECKING:
+    from caseplan.report.run_data import RunData
 
 DEFAULT_LEVEL_NAMES = {1: "normal", 2: "pressure", 3: "severe", 4: "critical"}
 
@@ -186,12 +190,28 @@ def health_check_html(result: ScenarioResult) -> bytes:
     caseplan.report.ReportError
         The run cannot be reported on (e.g. no weeks after the warm-up).
     """
-    from caseplan.report import build_report, read_run, write_report  # imports plotly: only when asked
+    from caseplan.report import build_report, write_report  # imports plotly: only when asked
 
+    run = run_data(result)
     with tempfile.TemporaryDirectory(prefix="caseplan-report-") as directory:
+        page = Path(directory) / "report.html"
+        write_report(build_report(run), page)
+        return page.read_bytes()
+
+
+def run_data(result: ScenarioResult) -> RunData:
+    """``result`` as the health-check report reads a run: written with :func:`simulator.run.write_outputs`
+    into a temporary folder and read back with :func:`caseplan.report.read_run` (nothing is left on disk),
+    so the explorer's checks and report are those of ``caseplan report`` on the same run.
+
+    Raises
+    ------
+    caseplan.report.ReportError
+        The run cannot be reported on (e.g. no weeks after the warm-up).
+    """
+    from caseplan.report import read_run
+
+    with tempfile.TemporaryDirectory(prefix="caseplan-run-") as directory:
         run_dir = Path(directory) / "run"
         write_outputs(result, run_dir)
-        page = Path(directory) / "report" / "report.html"
-        page.parent.mkdir()
-        write_report(build_report(read_run(run_dir)), page)
-        return page.read_bytes()
+        return read_run(run_dir)

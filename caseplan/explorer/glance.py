@@ -9,12 +9,10 @@ page and ``caseplan report`` never disagree.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 
-from simulator.run import ScenarioResult, write_outputs
+from caseplan.explorer.contingency import run_data
+from simulator.run import ScenarioResult
 
 LIGHTS = {"breached": "red", "at risk": "amber", "met": "green", "not recorded": "grey"}
 """The colour of each check status."""
@@ -47,13 +45,9 @@ def team_checks(result: ScenarioResult) -> pd.DataFrame:
     caseplan.report.ReportError
         The run cannot be reported on (e.g. no weeks after the warm-up).
     """
-    from caseplan.report import read_run
     from caseplan.report.checks import standards_checks
 
-    with tempfile.TemporaryDirectory(prefix="caseplan-glance-") as directory:
-        run_dir = Path(directory) / "run"
-        write_outputs(result, run_dir)
-        checks = standards_checks(read_run(run_dir))
+    checks = standards_checks(run_data(result))
     return checks.assign(light=checks["status"].map(LIGHTS).fillna("grey"))
 
 
