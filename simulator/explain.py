@@ -117,17 +117,46 @@ def explain(
     -------
     Explanation
     """
-    with_plan = a.contingency is not None or b.contingency is not None
+    with_plan = _has_plan(a, b)
     scenarios = [a, b] + ([_plan_off(a), _plan_off(b)] if with_plan else [])
+    runs = _run_all(scenarios, replications, progress, run)
+    plan_off = (runs[2], runs[3]) if with_plan else None
+    return explanation_of(a, b, runs[0], runs[1], plan_off, metrics)
+
+
+def plan_off_runs(
+    a: Scenario,
+    b: Scenario,
+    replications: int,
+    progress: Callable[[int, int], None] | None = None,
+    run: Runner | None = None,
+) -> tuple[list[ReplicationResult], list[ReplicationResult]] | None:
+    """Replications 0 … n−1 of ``a`` and ``b`` with the plan switched off, for :func:`explanation_of`
+    when the runs with the plan are already at hand (None when neither has a plan: nothing to switch off)."""
+    if not _has_plan(a, b):
+        return None
+    off_a, off_b = _run_all([_plan_off(a), _plan_off(b)], replications, progress, run)
+    return off_a, off_b
+
+
+def _has_plan(a: Scenario, b: Scenario) -> bool:
+    return a.contingency is not None or b.contingency is not None
+
+
+def _run_all(
+    scenarios: list[Scenario],
+    replications: int,
+    progress: Callable[[int, int], None] | None,
+    run: Runner | None,
+) -> list[list[ReplicationResult]]:
+    """Replications 0 … n−1 of every scenario, on ``run`` (in any order), each list in replication order."""
     items = [(i, r) for i in range(len(scenarios)) for r in range(replications)]
     results: dict[tuple[int, int], ReplicationResult] = {}
     for (i, r), result in (run or _serial)(partial(_replicate, scenarios), items):
         results[i, r] = result
         if progress is not None:
             progress(len(results), len(items))
-    runs = [[results[i, r] for r in range(replications)] for i in range(len(scenarios))]
-    plan_off = (runs[2], runs[3]) if with_plan else None
-    return explanation_of(a, b, runs[0], runs[1], plan_off, metrics)
+    return [[results[i, r] for r in range(replications)] for i in range(len(scenarios))]
 
 
 def explanation_of(

@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from simulator.explain import Explanation, active, difference_text, explain, explanation_of, number, verdict
+from simulator.explain import Explanation, active, difference_text, explanation_of, plan_off_runs, verdict
 from simulator.mechanisms import GROUP_TITLES
+from simulator.numbers import number
 from simulator.run import ScenarioResult
 
 
@@ -42,9 +43,14 @@ def plan_off_explanation(
     names: tuple[str, str],
     progress: Callable[[int, int], None] | None = None,
 ) -> Explanation:
-    """The pair run again, with the plan and with it switched off, on the kept results' replications."""
+    """The kept pair explained with the same replications also run with the plan switched off (only those
+    runs are made: the kept results are the runs with the plan)."""
     replications = min(len(reference.replications), len(other.replications))
-    return _renamed(explain(reference.scenario, other.scenario, replications, progress=progress), *names)
+    plan_off = plan_off_runs(reference.scenario, other.scenario, replications, progress=progress)
+    explanation = explanation_of(
+        reference.scenario, other.scenario, reference.replications, other.replications, plan_off
+    )
+    return _renamed(explanation, *names)
 
 
 def _renamed(explanation: Explanation, a_name: str, b_name: str) -> Explanation:
