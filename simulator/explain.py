@@ -333,11 +333,6 @@ def verdict(differs: bool, diff: float | None) -> str:
 # ------------------------------------------------------------------------------------ plain English
 
 
-def summary_text(explanation: Explanation, largest: int = 3) -> str:
-    """:func:`summary_sentences` as one paragraph."""
-    return " ".join(summary_sentences(explanation, largest))
-
-
 def summary_sentences(explanation: Explanation, largest: int = 3) -> list[str]:
     """Short plain-English sentences naming the outcomes that differ and the largest mechanisms behind them.
 

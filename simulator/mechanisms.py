@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
@@ -29,11 +28,9 @@ GROUP_TITLES = {
 class Mechanism:
     """One mechanism: a weekly-table column summarised over the measured weeks.
 
-    ``per_week`` is the column's total over the measured weeks divided by their number (a flow such as
-    referrals a week), or the service's mean level in a week (a stock such as FTE in post: the column is
-    summed over teams in each week, then averaged over weeks); both give the same per-week scale.
-    ``pressure`` is +1 when more of it puts more pressure on the team, −1 when it relieves it, 0 for the
-    plan's actions (which respond to pressure).
+    Its value is the column's total over the measured weeks divided by their number: for a flow (referrals)
+    that is a rate a week, for a stock (FTE in post, summed over teams in each week) the service's mean
+    level in a week; a ``share of team-weeks`` unit divides by the measured team-weeks instead.
     """
 
     name: str
@@ -41,33 +38,30 @@ class Mechanism:
     label: str
     unit: str
     column: str
-    pressure: Literal[-1, 0, 1]
 
 
 MECHANISMS: tuple[Mechanism, ...] = (
-    Mechanism("referrals", "demand", "referrals (new and re-referrals)", "a week", "referrals", 1),
-    Mechanism("re_referrals", "demand", "re-referrals", "a week", "re_referrals", 1),
-    Mechanism("in_post_fte", "capacity", "staff in post", "FTE", "in_post_fte", -1),
-    Mechanism("absent_fte", "capacity", "staff absent", "FTE", "absent_fte", 1),
-    Mechanism("vacancies_fte", "capacity", "vacant posts", "FTE", "vacancies_fte", 1),
-    Mechanism("cover_agency_fte", "capacity", "agency cover for vacancies", "FTE", "cover_agency_fte", -1),
+    Mechanism("referrals", "demand", "referrals (new and re-referrals)", "a week", "referrals"),
+    Mechanism("re_referrals", "demand", "re-referrals", "a week", "re_referrals"),
+    Mechanism("in_post_fte", "capacity", "staff in post", "FTE", "in_post_fte"),
+    Mechanism("absent_fte", "capacity", "staff absent", "FTE", "absent_fte"),
+    Mechanism("vacancies_fte", "capacity", "vacant posts", "FTE", "vacancies_fte"),
+    Mechanism("cover_agency_fte", "capacity", "agency cover for vacancies", "FTE", "cover_agency_fte"),
     Mechanism(
-        "asye_protected_hours", "capacity", "ASYE protected time", "hours a week", "asye_protected_hours", 1
+        "asye_protected_hours", "capacity", "ASYE protected time", "hours a week", "asye_protected_hours"
     ),
     Mechanism(
-        "case_capacity_hours", "capacity", "case hours available", "hours a week", "case_capacity_hours", -1
+        "case_capacity_hours", "capacity", "case hours available", "hours a week", "case_capacity_hours"
     ),
-    Mechanism("stepped_down", "plan", "cases stepped down", "a week", "stepped_down", 0),
-    Mechanism("screened_out", "plan", "referrals screened out", "a week", "screened_out", 0),
-    Mechanism("overtime_hours", "plan", "overtime", "hours a week", "overtime_hours", 0),
-    Mechanism("borrowed_fte", "plan", "staff borrowed from other teams", "FTE", "borrowed_fte", 0),
-    Mechanism("plan_agency_fte", "plan", "agency workers called in by the plan", "FTE", "plan_agency_fte", 0),
-    Mechanism("cpd_paused", "plan", "teams with CPD paused", "share of team-weeks", "cpd_paused", 0),
-    Mechanism("moves", "allocation", "cases handed from one worker to another", "a week", "moves", 0),
+    Mechanism("stepped_down", "plan", "cases stepped down", "a week", "stepped_down"),
+    Mechanism("screened_out", "plan", "referrals screened out", "a week", "screened_out"),
+    Mechanism("overtime_hours", "plan", "overtime", "hours a week", "overtime_hours"),
+    Mechanism("borrowed_fte", "plan", "staff borrowed from other teams", "FTE", "borrowed_fte"),
+    Mechanism("plan_agency_fte", "plan", "agency workers called in by the plan", "FTE", "plan_agency_fte"),
+    Mechanism("cpd_paused", "plan", "teams with CPD paused", "share of team-weeks", "cpd_paused"),
+    Mechanism("moves", "allocation", "cases handed from one worker to another", "a week", "moves"),
 )
 """Every mechanism, in the order a comparison shows them."""
-
-BY_NAME = {m.name: m for m in MECHANISMS}
 
 
 def mechanism_figures(weekly: pd.DataFrame) -> dict[str, float]:

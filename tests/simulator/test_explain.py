@@ -15,10 +15,16 @@ from simulator.explain import (
     explain,
     number,
     paired,
-    summary_text,
+    summary_sentences,
 )
 from simulator.scenario import load_scenario
 from tests.support import ROOT, variant
+
+
+def _text(explanation: Explanation, largest: int = 3) -> str:
+    """The sentences as one text, to look for phrases across them."""
+    return " ".join(summary_sentences(explanation, largest))
+
 
 SHORT = {"meta": {"horizon_weeks": 40, "warmup_weeks": 8}}
 
@@ -75,7 +81,7 @@ def _explanation(**changes) -> Explanation:
 
 
 def test_the_paragraph_names_what_differs_what_is_noise_and_the_largest_mechanisms():
-    text = summary_text(_explanation(), largest=1)
+    text = _text(_explanation(), largest=1)
     assert "higher agency cost (£1,000 → £2,000" in text
     assert "Within noise: cases waiting." in text
     # staff in post first (a net mechanism), then the largest other relative change only
@@ -86,7 +92,7 @@ def test_the_paragraph_names_what_differs_what_is_noise_and_the_largest_mechanis
 
 
 def test_the_paragraph_says_what_the_plan_absorbed_when_the_plan_off_difference_is_real():
-    text = summary_text(_explanation())
+    text = _text(_explanation())
     assert (
         "With the plan switched off (same random numbers), the difference in cases waiting is +5.00" in text
     )
@@ -94,7 +100,7 @@ def test_the_paragraph_says_what_the_plan_absorbed_when_the_plan_off_difference_
 
 
 def test_without_plan_off_runs_the_paragraph_does_not_mention_them():
-    assert "switched off" not in summary_text(_explanation(plan_off_run=False))
+    assert "switched off" not in _text(_explanation(plan_off_run=False))
 
 
 def test_explain_pairs_replications_and_runs_the_plan_off_pair():
@@ -141,6 +147,6 @@ def test_high_turnover_against_the_baseline_names_the_step_downs_and_the_plan_of
     assert waiting["absorbed"] > 0  # the plan absorbed some of it
     stepped = result.mechanisms.set_index("name").loc["stepped_down"]
     assert stepped["diff"] > 0 and stepped["differs"]
-    text = summary_text(result)
+    text = _text(result)
     assert "cases stepped down" in text
     assert "With the plan switched off" in text
