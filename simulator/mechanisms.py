@@ -50,6 +50,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "asye_protected_hours", "capacity", "ASYE protected time", "hours a week", "asye_protected_hours"
     ),
+    Mechanism("supervision_due", "capacity", "supervision sessions due", "a week", "supervision_due"),
     Mechanism(
         "case_capacity_hours", "capacity", "case hours available", "hours a week", "case_capacity_hours"
     ),
