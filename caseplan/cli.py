@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from batch.store import slug
@@ -24,6 +23,7 @@ from caseplan.csv_output import write_csv
 from caseplan.explain_command import register as register_explain_command
 from caseplan.help_format import CaseplanTyper
 from caseplan.plan_command import register as register_plan_command
+from caseplan.progress import runs_progress
 from optimiser import POLICY_NAMES
 from simulator.calibration import calibration_horizon, calibration_table
 from simulator.figures import figure
@@ -141,15 +141,7 @@ def run(
     loaded = _load(scenario, {"meta": {"seed": seed}} if seed is not None else None)
     _check_work(scenario, loaded, reps, confirm_large)
     target = out_dir or Path("runs") / slug(loaded.meta.name)  # a name such as ../x stays inside runs/
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,  # a log or pipe gets no progress lines
-    ) as progress:
+    with runs_progress(err) as progress:
         task = progress.add_task(f"{loaded.meta.name}: replications", total=reps)
         result = run_scenario(loaded, reps, progress=lambda done: progress.update(task, completed=done))
     write_outputs(result, target)
@@ -210,8 +202,7 @@ def calibrate(
     horizon = {"horizon_weeks": calibration_horizon(loaded)}  # calibration may run longer than the scenario
     _check_work(scenario, loaded.model_copy(update={"meta": loaded.meta.model_copy(update=horizon)}), reps,
                 confirm_large)  # fmt: skip
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:  # fmt: skip
+    with runs_progress(err) as progress:
         task = progress.add_task(f"{loaded.meta.name}: calibration", total=reps)
         table = calibration_table(loaded, reps, progress=lambda done: progress.update(task, completed=done))
     if output is not None:

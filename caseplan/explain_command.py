@@ -10,8 +10,9 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+
+from caseplan.progress import runs_progress
 
 if TYPE_CHECKING:
     from simulator.explain import Explanation
@@ -55,8 +56,7 @@ def register(app: typer.Typer, out: Console, err: Console, load_scenario_or_exit
                  f"figures: {', '.join(sorted(known))}")  # fmt: skip
         if output is not None and output.is_dir():
             fail(f"--out: {output} is a directory; give a file name such as explain.csv")
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeRemainingColumn(), console=err, transient=True) as progress:  # fmt: skip
+        with runs_progress(err) as progress:
             task = progress.add_task(f"{a.meta.name} vs {b.meta.name}: runs", total=None)
             result = explain_pair(
                 a, b, reps, metric or None, lambda done, total: progress.update(task, completed=done, total=total),
